@@ -1,0 +1,1 @@
+"""The daemon: scheduler wiring, the poll / reconcile / dispatch cycles, signals, systemd."""

@@ -1,0 +1,1 @@
+"""Everything that speaks EDGAR: HTTP client, feeds, JSON, filing index, 8-K items, tickers."""

@@ -1,0 +1,79 @@
+"""Secrets that must never reach a log line, a traceback, the database or a message.
+
+A `Secret` wraps a value (a Slack webhook URL, an SMTP password, a webhook
+signing key) so that `str()`, `repr()` and f-strings print it masked; code
+that needs the value calls `reveal()`. Every secret is also registered here,
+so `redact()` can scrub it out of text that did not come from us: an
+exception message from requests that quotes the URL it failed on, an SMTP
+server's reply. The log handler installed by `edgarwatch.logs` runs every
+record through `redact()`.
+"""
+
+from __future__ import annotations
+
+import threading
+
+MASK = "****"
+
+_lock = threading.Lock()
+_registered: set[str] = set()
+
+
+class Secret:
+    """A configuration value that is printed masked everywhere."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+        if value:
+            register(value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def masked(self) -> str:
+        """A hint an operator can recognise (`https://hooks.slack.com/****`), no more."""
+        value = self._value
+        if "://" in value:
+            scheme, _, rest = value.partition("://")
+            host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+            return f"{scheme}://{host}/{MASK}"
+        return MASK
+
+    def __str__(self) -> str:
+        return self.masked()
+
+    def __repr__(self) -> str:
+        return f"Secret({self.masked()!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+def register(value: str) -> None:
+    """Remember a secret value (and its URL path, which is the secret part)."""
+    with _lock:
+        _registered.add(value)
+        if "://" in value:
+            path = value.split("://", 1)[1].partition("/")[2]
+            if len(path) >= 8:
+                _registered.add("/" + path)
+
+
+def redact(text: str) -> str:
+    """Replace every registered secret in `text` with `****`."""
+    if not text:
+        return text
+    with _lock:
+        values = sorted(_registered, key=len, reverse=True)
+    for value in values:
+        if value in text:
+            text = text.replace(value, MASK)
+    return text
