@@ -411,14 +411,18 @@ class _Reader:
         p = "poll"
         self.unknown_keys(p, t, set(PollSettings.__dataclass_fields__))
         return PollSettings(
-            interval_seconds=self.number(t, "interval_seconds", 30, prefix=p, minimum=1, integer=True),
+            interval_seconds=self.number(
+                t, "interval_seconds", 30, prefix=p, minimum=1, integer=True
+            ),
             off_hours_interval_seconds=self.number(
                 t, "off_hours_interval_seconds", 300, prefix=p, minimum=1, integer=True
             ),
             reconcile_minutes=self.number(
                 t, "reconcile_minutes", 60, prefix=p, minimum=1, integer=True
             ),
-            lookback_minutes=self.number(t, "lookback_minutes", 30, prefix=p, minimum=0, integer=True),
+            lookback_minutes=self.number(
+                t, "lookback_minutes", 30, prefix=p, minimum=0, integer=True
+            ),
             max_feed_pages=self.number(t, "max_feed_pages", 50, prefix=p, minimum=1, integer=True),
             submissions_watchlist_limit=self.number(
                 t, "submissions_watchlist_limit", 50, prefix=p, minimum=0, integer=True
@@ -481,7 +485,12 @@ class _Reader:
             p,
             t,
             {"items", "forms", "channels", "ciks", "tickers", "rules"}
-            | {"dispatch_seconds", "give_up_hours", "max_backoff_seconds", "enrich_give_up_minutes"},
+            | {
+                "dispatch_seconds",
+                "give_up_hours",
+                "max_backoff_seconds",
+                "enrich_give_up_minutes",
+            },
         )
         rules = [self.rule(t, p, "default", channel_names)]
         extra = t.get("rules", [])
@@ -490,7 +499,9 @@ class _Reader:
             extra = []
         for index, table in enumerate(extra):
             prefix = f"{p}.rules[{index}]"
-            self.unknown_keys(prefix, table, {"name", "items", "forms", "channels", "ciks", "tickers"})
+            self.unknown_keys(
+                prefix, table, {"name", "items", "forms", "channels", "ciks", "tickers"}
+            )
             name = self.string(table, "name", prefix) or f"rule{index + 1}"
             rules.append(self.rule(table, prefix, name, channel_names))
         names = [r.name for r in rules]
@@ -498,7 +509,9 @@ class _Reader:
             self.problem(f"{p}.rules", f"two rules are named {name!r}; names must be unique")
         return NotifySettings(
             rules=tuple(rules),
-            dispatch_seconds=self.number(t, "dispatch_seconds", 5, prefix=p, minimum=1, integer=True),
+            dispatch_seconds=self.number(
+                t, "dispatch_seconds", 5, prefix=p, minimum=1, integer=True
+            ),
             give_up_hours=self.number(t, "give_up_hours", 24.0, prefix=p, minimum=0.01),
             max_backoff_seconds=self.number(t, "max_backoff_seconds", 900.0, prefix=p, minimum=1),
             enrich_give_up_minutes=self.number(
@@ -548,7 +561,7 @@ class _Reader:
             if not isinstance(table, Mapping):
                 self.problem(prefix, "must be a table with a 'kind' key")
                 continue
-            kind = table.get("kind")
+            kind = str(table.get("kind", ""))
             if kind not in CHANNEL_KINDS:
                 self.problem(f"{prefix}.kind", f"must be one of {', '.join(CHANNEL_KINDS)}")
                 continue
@@ -566,15 +579,13 @@ class _Reader:
         if key is None:
             return False
         env, credential = secret_sources(key)
-        directory = self.environ.get("CREDENTIALS_DIRECTORY")
+        directory = self.environ.get("CREDENTIALS_DIRECTORY") or ""
         in_credentials = bool(directory) and any(
             (Path(directory) / n).is_file() for n in (credential, credential.replace(".", "_"))
         )
         return bool(self.environ.get(env)) or in_credentials
 
-    def channel(
-        self, name: str, kind: str, t: Mapping[str, Any], p: str
-    ) -> ChannelSettings | None:
+    def channel(self, name: str, kind: str, t: Mapping[str, Any], p: str) -> ChannelSettings | None:
         if kind == "slack":
             return self.slack(name, t, p)
         if kind == "email":
@@ -619,7 +630,9 @@ class _Reader:
             self.problem(f"{p}.security", f"must be starttls, ssl or none, not {security!r}")
             security = "starttls"
         default_port = {"starttls": 587, "ssl": 465, "none": 25}[security]
-        port = self.number(t, "port", default_port, prefix=p, minimum=1, maximum=65535, integer=True)
+        port = self.number(
+            t, "port", default_port, prefix=p, minimum=1, maximum=65535, integer=True
+        )
         username = self.string(t, "username", p) or None
         password = self.secret(t, "password", p)
         if password and not username:

@@ -138,3 +138,17 @@ class FilingReport:
     @property
     def press_releases(self) -> tuple[Exhibit, ...]:
         return tuple(exhibit for exhibit in self.exhibits if exhibit.is_press_release)
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    """What reading a filing's documents added to it."""
+
+    items: tuple[Item, ...]
+    undeclared_items: tuple[Item, ...] = ()
+    exhibits: tuple[Exhibit, ...] = ()
+    companies: tuple[Company, ...] = ()
+    accepted_at: datetime | None = None
+    primary_document: str | None = None
+    status: str = "done"  # done | partial (documents unreadable; declared items only)
+    error: str | None = None

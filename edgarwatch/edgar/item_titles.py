@@ -98,9 +98,17 @@ _LEGACY_VARIANTS: dict[str, str] = {
 _ITEM_NUMBER_RE = re.compile(r"^(?:\d\.\d{2}|\d{1,2})$")
 
 
+_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
+def title_words(text: str) -> tuple[str, ...]:
+    """The words of a title, lower case: what `_key` compares, as a tuple."""
+    return tuple(_WORD_RE.findall(text.lower()))
+
+
 def _key(title: str) -> str:
     """Compare titles on their words only: case, punctuation and spacing vary."""
-    return " ".join(re.findall(r"[a-z0-9]+", title.lower().replace("’", "'")))
+    return " ".join(title_words(title))
 
 
 _MODERN_BY_KEY = {_key(t): n for n, t in MODERN_TITLES.items()} | {
@@ -109,6 +117,28 @@ _MODERN_BY_KEY = {_key(t): n for n, t in MODERN_TITLES.items()} | {
 _LEGACY_BY_KEY = {_key(t): n for n, t in LEGACY_TITLES.items()} | {
     _key(t): n for t, n in _LEGACY_VARIANTS.items()
 }
+
+
+def _keys_by_number() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Every wording of every item, as word tuples, longest first (for prefix matching)."""
+    keys: dict[str, set[tuple[str, ...]]] = {}
+    for number, title in (MODERN_TITLES | LEGACY_TITLES).items():
+        keys.setdefault(number, set()).add(title_words(title))
+    for title, number in (_MODERN_VARIANTS | _LEGACY_VARIANTS).items():
+        keys.setdefault(number, set()).add(title_words(title))
+    return {number: tuple(sorted(k, key=len, reverse=True)) for number, k in keys.items()}
+
+
+_KEYS_BY_NUMBER = _keys_by_number()
+
+
+def title_keys_for(number: str) -> tuple[tuple[str, ...], ...]:
+    """The wordings an item's title is written in (as `title_words`), longest first.
+
+    Used to tell a heading's title from body text on the same line: filers
+    write "Item 8.01 Other Events. On May 1, …" in one paragraph.
+    """
+    return _KEYS_BY_NUMBER.get(number, ())
 
 
 def is_item_number(value: str) -> bool:

@@ -1,0 +1,40 @@
+"""Notifiers: one module per channel behind the contract in `base`.
+
+Importing this package registers every channel (`slack`, `email`,
+`webhook`, `console`), so `notifier_for(settings)` can build any of them.
+"""
+
+from __future__ import annotations
+
+from edgarwatch.notifiers import console, email, slack, webhook
+from edgarwatch.notifiers.base import (
+    REGISTRY,
+    Delivery,
+    Notifier,
+    NotifierError,
+    notifier_for,
+    register,
+)
+from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
+from edgarwatch.notifiers.email import EmailNotifier
+from edgarwatch.notifiers.slack import SlackNotifier
+from edgarwatch.notifiers.webhook import WebhookNotifier, verify_signature
+
+__all__ = [
+    "REGISTRY",
+    "ConsoleNotifier",
+    "ConsoleSettings",
+    "Delivery",
+    "EmailNotifier",
+    "Notifier",
+    "NotifierError",
+    "SlackNotifier",
+    "WebhookNotifier",
+    "console",
+    "email",
+    "notifier_for",
+    "register",
+    "slack",
+    "verify_signature",
+    "webhook",
+]

@@ -1,0 +1,62 @@
+"""Console: each notification written, readably, to a text stream.
+
+`edgarwatch demo` uses it to show every notification it would send, without
+sending anything. It is also handy when writing rules: point a rule at a
+console channel and watch what it would have said.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Literal, TextIO
+
+from edgarwatch.filing import FilingReport
+from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, register
+from edgarwatch.notifiers.render import plain_text, render
+
+logger = logging.getLogger(__name__)
+
+TEXT_LIMIT = 1000
+"""Item text beyond this is trimmed: a console is for a glance, the link has the rest."""
+
+RULE = "─" * 72
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """The console channel: where to write (stdout when `stream` is None)."""
+
+    name: str = "console"
+    stream: TextIO | None = None
+    kind: Literal["console"] = "console"
+
+
+@register
+class ConsoleNotifier(Notifier):
+    """[console] Print each notification instead of sending it (used by the demo).
+
+    Writes a compact rendering (subject, facts, the triggering items' text
+    trimmed to 1,000 characters, links) to standard output. Filer text is
+    cleaned of control characters first, so a hostile company name cannot
+    move the cursor or recolour the terminal.
+    """
+
+    kind = "console"
+    settings: ConsoleSettings
+    _lock = threading.Lock()
+
+    def send(self, report: FilingReport, delivery: Delivery) -> None:
+        notice = render(report, delivery, text_limit=TEXT_LIMIT)
+        header = f"── {self.name} · rule {notice.rule} · delivery {notice.delivery_id} "
+        text = f"{header:─<{len(RULE)}}\n{plain_text(notice)}{RULE}\n"
+        stream = self.settings.stream or sys.stdout
+        try:
+            with self._lock:  # one notification's lines stay together
+                stream.write(text)
+                stream.flush()
+        except (OSError, ValueError) as exc:  # closed pipe or closed file
+            raise NotifierError(f"console: cannot write ({type(exc).__name__})") from None
+        logger.debug("console %s: showed %s", self.name, report.filing.accession)

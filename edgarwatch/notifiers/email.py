@@ -1,0 +1,257 @@
+"""Email: a multipart (plain text + HTML) message sent through an SMTP server.
+
+This module's name shadows the standard library's `email` only for relative
+imports; every import here is absolute, so `email.message` is the stdlib's.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from edgarwatch.config import EmailSettings
+from edgarwatch.filing import FilingReport
+from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, register, root_cause
+from edgarwatch.notifiers.render import Notice, facts, plain_text, render
+from edgarwatch.secrets import redact
+
+logger = logging.getLogger(__name__)
+
+TEXT_LIMIT = 20_000
+"""Item text beyond this is trimmed: the filing link carries the rest."""
+
+DELIVERY_HEADER = "X-Edgarwatch-Delivery"
+
+_TEMPORARY_AUTH = 454
+"""RFC 4954 section 6: 454 "Temporary authentication failure" is worth retrying."""
+
+
+@register
+class EmailNotifier(Notifier):
+    """[email] Send each filing as an email (plain text and HTML) through SMTP.
+
+        [email]
+        host = "smtp.example.com"
+        port = 587                   # 587 starttls, 465 ssl, 25 none
+        security = "starttls"        # "starttls" | "ssl" (implicit TLS) | "none"
+        sender = "edgarwatch@example.com"
+        recipients = ["bd-team@example.com"]
+        username = "edgarwatch"      # optional: log in when set
+        password = "…"               # or $EDGARWATCH_EMAIL_PASSWORD
+        ca_file = "/etc/ssl/private-ca.pem"  # optional: trust a private CA
+        timeout = 20                 # seconds, per network operation
+
+    The server's TLS certificate is always verified, against the system's
+    trust store or `ca_file`; "none" sends in clear text and is only sensible
+    for a relay on the same host. A 4xx reply is retried later; a 5xx reply
+    (including 535, a wrong password) is final.
+    """
+
+    kind = "email"
+    settings: EmailSettings
+
+    def send(self, report: FilingReport, delivery: Delivery) -> None:
+        message = compose(render(report, delivery, text_limit=TEXT_LIMIT), self.settings)
+        try:
+            self.deliver(message)
+        except NotifierError:
+            raise
+        except ssl.SSLCertVerificationError as exc:
+            raise self.untrusted(exc) from None
+        except smtplib.SMTPServerDisconnected as exc:
+            # smtplib turns a socket error while reading a reply into this.
+            cause = exc.__context__
+            raise (
+                self.network_error(cause) if isinstance(cause, OSError) else smtp_error(exc)
+            ) from None
+        except smtplib.SMTPException as exc:
+            raise smtp_error(exc) from None
+        except (ssl.SSLError, OSError) as exc:
+            raise self.network_error(exc) from None
+        logger.info(
+            "email %s: sent %s (delivery %s)", self.name, report.filing.accession, delivery.id
+        )
+
+    def deliver(self, message: EmailMessage) -> None:
+        """One connection per message: notifications are rare, idle SMTP sessions die."""
+        client = self.connect()
+        try:
+            self.login(client)
+            refused = client.send_message(
+                message, from_addr=self.settings.sender, to_addrs=list(self.settings.recipients)
+            )
+        except BaseException:
+            client.close()
+            raise
+        _quit(client)
+        if refused:
+            # Some recipients took it: retrying would send them a duplicate.
+            logger.warning(
+                "email %s: the server refused %s",
+                self.name,
+                ", ".join(f"{a} ({c})" for a, (c, _) in refused.items()),
+            )
+
+    def connect(self) -> smtplib.SMTP:
+        settings = self.settings
+        if settings.security == "ssl":
+            return smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout, context=self.tls()
+            )
+        client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        if settings.security == "starttls":
+            try:
+                client.starttls(context=self.tls())
+            except BaseException:
+                client.close()
+                raise
+        return client
+
+    def tls(self) -> ssl.SSLContext:
+        """Certificate and host name verification on (RFC 8314 section 4.4: no fallback)."""
+        cafile = str(self.settings.ca_file) if self.settings.ca_file else None
+        try:
+            return ssl.create_default_context(cafile=cafile)
+        except (OSError, ssl.SSLError) as exc:  # missing file, or not PEM certificates
+            raise NotifierError(
+                f"cannot load {self.config_key('ca_file')} ({root_cause(exc)})", permanent=True
+            ) from None
+
+    def login(self, client: smtplib.SMTP) -> None:
+        username, password = self.settings.username, self.settings.password
+        if not username:
+            return
+        if not password:
+            raise NotifierError(
+                f"{self.config_key('username')} is set but no password", permanent=True
+            )
+        client.login(username, password.reveal())
+
+    def untrusted(self, exc: ssl.SSLCertVerificationError) -> NotifierError:
+        reason = redact(str(exc.verify_message or exc.reason or "verification failed"))
+        return NotifierError(
+            f"the TLS certificate of {self.settings.host}:{self.settings.port} could not be "
+            f"verified ({reason}); if the server uses a private CA, "
+            f"set {self.config_key('ca_file')} to that CA's certificate (PEM)",
+            permanent=True,
+        )
+
+    def network_error(self, exc: BaseException) -> NotifierError:
+        where = f"{self.settings.host}:{self.settings.port}"
+        if isinstance(exc, TimeoutError):
+            return NotifierError(f"SMTP {where} timed out after {self.settings.timeout:g} s")
+        if isinstance(exc, ssl.SSLError) and "WRONG_VERSION_NUMBER" in str(exc):
+            return NotifierError(
+                f"SMTP {where} did not speak TLS: check {self.config_key('security')} and port "
+                "(465 is 'ssl', 587 is 'starttls')",
+                permanent=True,
+            )
+        return NotifierError(f"SMTP {where} failed: {root_cause(exc)}")
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    """QUIT politely; the message is already accepted, so a failure here is noise."""
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()
+
+
+def smtp_error(exc: smtplib.SMTPException) -> NotifierError:
+    """Classify an SMTP failure by its reply code (RFC 5321 section 4.2.1).
+
+    4yz is a transient negative completion ("try again later"), 5yz a
+    permanent one. 535 (RFC 4954: authentication credentials invalid) is a
+    5yz too: retrying a wrong password only locks the account.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        transient = any(400 <= code < 500 for code in codes)
+        shown = ", ".join(f"{addr} ({code})" for addr, (code, _) in exc.recipients.items())
+        return NotifierError(f"SMTP refused every recipient: {shown}", permanent=not transient)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return NotifierError(f"SMTP server disconnected: {_reply_text(str(exc))}")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return NotifierError(f"SMTP: {exc} (check the security setting)", permanent=True)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _by_code(exc)
+    return NotifierError(f"SMTP failed: {_reply_text(str(exc))}")
+
+
+def _by_code(exc: smtplib.SMTPResponseException) -> NotifierError:
+    code = exc.smtp_code
+    reply = _reply_text(exc.smtp_error)
+    if isinstance(exc, smtplib.SMTPAuthenticationError) and code != _TEMPORARY_AUTH:
+        return NotifierError(
+            f"SMTP authentication failed ({code} {reply}): check the username and password",
+            permanent=True,
+        )
+    return NotifierError(f"SMTP answered {code} {reply}", permanent=500 <= code < 600)
+
+
+def _reply_text(reply: bytes | str) -> str:
+    """A server reply as one short line, redacted (a reply may echo what we sent)."""
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+    return redact(" ".join(text.split()))[:300]
+
+
+# --------------------------------------------------------------------------- message
+
+
+def compose(notice: Notice, settings: EmailSettings) -> EmailMessage:
+    """The message: RFC 5322 headers, a text part and an HTML alternative (RFC 2046 5.1.4).
+
+    The Message-ID is derived from the delivery id, so a message re-sent
+    after a crash carries the same id and mail systems can drop the repeat.
+    """
+    message = EmailMessage()
+    message["Subject"] = notice.subject
+    message["From"] = settings.sender
+    message["To"] = ", ".join(settings.recipients)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = message_id(notice.delivery_id, settings.sender)
+    message[DELIVERY_HEADER] = notice.delivery_id
+    message["X-Edgarwatch-Accession"] = notice.accession
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
+    message.set_content(plain_text(notice))
+    message.add_alternative(html_body(notice), subtype="html")
+    return message
+
+
+def message_id(delivery_id: str, sender: str) -> str:
+    local = re.sub(r"[^A-Za-z0-9._-]", "-", delivery_id) or "delivery"
+    domain = re.sub(r"[^A-Za-z0-9.-]", "", sender.rpartition("@")[2]) or "edgarwatch.invalid"
+    return f"<edgarwatch.{local}@{domain}>"
+
+
+def html_body(notice: Notice) -> str:
+    """The HTML part; every string is escaped, every href one of our http(s) URLs."""
+    e = html.escape
+    rows = "".join(
+        f'<tr><th align="left" style="padding-right:1em">{e(label)}</th><td>{e(value)}</td></tr>'
+        for label, value in facts(notice)
+    )
+    parts = [f"<h2>{e(notice.subject)}</h2>", f"<table>{rows}</table>"]
+    for view in notice.triggered:
+        parts.append(f"<h3>{e(view.label)}</h3>")
+        paragraphs = (e(p).replace("\n", "<br>\n") for p in view.text.split("\n\n"))
+        parts += [f"<p>{p}</p>" for p in paragraphs if p]
+    if notice.other_items:
+        listed = "; ".join(e(view.label) for view in notice.other_items)
+        parts.append(f"<p><strong>Also reported:</strong> {listed}</p>")
+    if notice.links:
+        items = "".join(
+            f'<li><a href="{e(link.url)}">{e(link.label)}</a>'
+            + (f" — {e(link.description)}" if link.description else "")
+            + "</li>"
+            for link in notice.links
+        )
+        parts.append(f"<ul>{items}</ul>")
+    parts.append(f'<p style="color:#666">edgarwatch · rule {e(notice.rule)}</p>')
+    head = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>'
+    return "\n".join([head, *parts, "</body></html>"]) + "\n"

@@ -1,0 +1,260 @@
+"""Slack: a Block Kit message posted to an incoming webhook."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import requests
+
+from edgarwatch import __version__
+from edgarwatch.config import SlackSettings
+from edgarwatch.filing import FilingReport
+from edgarwatch.notifiers.base import (
+    Delivery,
+    Notifier,
+    NotifierError,
+    parse_retry_after,
+    register,
+    root_cause,
+)
+from edgarwatch.notifiers.render import Link, Notice, render, trim
+from edgarwatch.notifiers.render import facts as fact_rows
+from edgarwatch.secrets import redact
+
+logger = logging.getLogger(__name__)
+
+# Block Kit limits (api.slack.com/reference/block-kit/blocks): a message holds
+# at most 50 blocks; a section's text at most 3,000 characters and each of its
+# fields 2,000; a header's plain_text 150; a context block 10 elements.
+MAX_BLOCKS = 50
+SECTION_LIMIT = 3000
+FIELD_LIMIT = 2000
+HEADER_LIMIT = 150
+FALLBACK_LIMIT = 3000
+DESCRIPTION_LIMIT = 80
+
+# Incoming webhooks answer with an HTTP status and a plain-text error string
+# (https://api.slack.com/messaging/webhooks#handling_errors). These mean the
+# webhook, its channel or our payload is wrong: sending the same thing again
+# cannot succeed, so the row goes straight to dead, with a hint for the operator.
+PERMANENT_ERRORS: dict[str, str] = {
+    "invalid_payload": "Slack could not read the message (400)",
+    "user_not_found": "the webhook's user is gone (400)",
+    "channel_not_found": "the webhook's channel was deleted (400/404)",
+    "channel_is_archived": "the webhook's channel is archived (410)",
+    "action_prohibited": "a workspace admin restricted posting (400/403)",
+    "posting_to_general_channel_denied": "only admins may post to #general (400)",
+    "too_many_attachments": "the message has too many attachments (400)",
+    "invalid_token": "the webhook's app or its installer was removed: create a new webhook (403)",
+    "no_service": "the webhook was disabled or revoked: create a new one (404)",
+    "no_team": "the workspace no longer exists (404)",
+}
+RETRYABLE_STATUSES = frozenset({408, 425, 429})
+"""4xx answers that mean "later": request timeout, too early, rate limited
+(Slack: "respect the Retry-After header" on 429). Every other 4xx is final."""
+
+
+def escape(text: str) -> str:
+    """Escape Slack's three control characters (api.slack.com "Formatting text").
+
+    `&`, `<` and `>` start entities, links and mentions (`<!channel>`,
+    `<@U123>`, `<https://evil|click>`); escaped, a filer's text arrives as
+    literal text and can neither ping a channel nor disguise a link.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit(text: str, limit: int) -> str:
+    """`text` escaped and trimmed (at a word boundary) so the *escaped* form fits.
+
+    Escaping lengthens text (`&` → `&amp;`), and Slack's limits count the
+    characters it receives, so trim, escape, measure, and trim harder.
+    """
+    budget = limit
+    while True:
+        escaped = escape(trim(text, budget))
+        if len(escaped) <= limit or budget <= 1:
+            return escaped[:limit]
+        budget = max(1, min(budget - 1, budget * limit // len(escaped)))
+
+
+def link(url: str, label: str) -> str:
+    """`<url|label>` from a URL render.safe_url produced and an escaped label."""
+    return f"<{escape(url)}|{fit(label, 200)}>"
+
+
+@register
+class SlackNotifier(Notifier):
+    """[slack] Post each filing to a Slack channel through an incoming webhook.
+
+    Create the webhook in Slack (Apps → Incoming Webhooks → Add to Slack, pick
+    the channel) and configure its URL:
+
+        [slack]
+        webhook_url = "https://hooks.slack.com/services/T…/B…/…"  # or $EDGARWATCH_SLACK_WEBHOOK_URL
+        timeout = 10      # seconds, for connecting and for each read
+
+    The message names the company, the form, the items with their titles, the
+    accepted time (ET), the text of the items that triggered the rule, and
+    links to the filing index and any EX-10 agreement. The webhook URL is a
+    secret: it is never logged or shown.
+    """
+
+    kind = "slack"
+    settings: SlackSettings
+
+    def __init__(self, settings: SlackSettings) -> None:
+        super().__init__(settings)
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = f"edgarwatch/{__version__}"
+
+    def send(self, report: FilingReport, delivery: Delivery) -> None:
+        payload = message(render(report, delivery))
+        try:
+            response = self.session.post(
+                self.settings.webhook_url.reveal(),
+                json=payload,
+                timeout=self.settings.timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise self.unreachable(exc) from None
+        with response:
+            body = response.text[:200].strip()
+        self.check(response.status_code, body, response.headers.get("Retry-After"))
+        logger.info(
+            "slack %s: posted %s (delivery %s)", self.name, report.filing.accession, delivery.id
+        )
+
+    def check(self, status: int, body: str, retry_after: str | None) -> None:
+        """Map Slack's answer onto the contract (see PERMANENT_ERRORS for the source)."""
+        if 200 <= status < 300:
+            return
+        error = redact(" ".join(body.split())) or "no error given"
+        text = f"Slack answered HTTP {status}: {error}"
+        if status >= 500 or status in RETRYABLE_STATUSES:
+            raise NotifierError(text, retry_after=parse_retry_after(retry_after))
+        if 300 <= status < 400:
+            text += f" (a redirect: check {self.config_key('webhook_url')})"
+        elif body in PERMANENT_ERRORS:
+            text += f" ({PERMANENT_ERRORS[body]})"
+        raise NotifierError(text, permanent=True)
+
+    def unreachable(self, exc: requests.RequestException) -> NotifierError:
+        """A transient error naming what failed, never requests' message (it quotes the URL)."""
+        if isinstance(exc, requests.Timeout):
+            what = f"timed out after {self.settings.timeout:g} s"
+        elif isinstance(exc, requests.ConnectionError):
+            what = f"connection failed ({root_cause(exc)})"
+        else:
+            what = f"request failed ({type(exc).__name__})"
+        return NotifierError(f"Slack webhook {what}")
+
+    def close(self) -> None:
+        self.session.close()
+
+
+# --------------------------------------------------------------------------- message
+
+
+def message(notice: Notice) -> dict[str, Any]:
+    """The webhook payload: Block Kit blocks plus a plain `text` fallback.
+
+    `text` is what notifications, screen readers and old clients show
+    (Slack: "the text field is used as a fallback when blocks are present").
+    Link previews are off: an SEC index page unfurls into noise.
+    """
+    return {
+        "text": fallback(notice),
+        "blocks": blocks(notice),
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def fallback(notice: Notice) -> str:
+    text = fit(notice.subject, FALLBACK_LIMIT - 400)
+    if notice.accepted:
+        text += f" (accepted {escape(notice.accepted)})"
+    if notice.filing_url:
+        text += " " + link(notice.filing_url, "Filing index")
+    return text
+
+
+def blocks(notice: Notice) -> list[dict[str, Any]]:
+    """Header, facts, one section per triggering item, other items, links, footer."""
+    head = [header(notice), facts(notice)]
+    tail = [b for b in (other_items(notice), links(notice.links), footer(notice)) if b]
+    room = MAX_BLOCKS - len(head) - len(tail)
+    views = notice.triggered
+    item_blocks = [section(item_text(v.label, v.text)) for v in views]
+    if len(item_blocks) > room:
+        rest = views[room - 1 :]
+        more = ", ".join(v.number for v in rest)
+        note = section(fit(f"…and {len(rest)} more items: {more}", SECTION_LIMIT))
+        item_blocks = [*item_blocks[: room - 1], note]
+    return head + item_blocks + tail
+
+
+def header(notice: Notice) -> dict[str, Any]:
+    """`IMMUNOGEN INC — 8-K Item 1.01` as plain_text; a long name gives way, not the item."""
+    suffix = escape(notice.title.removeprefix(notice.company))
+    company = fit(notice.company, max(HEADER_LIMIT - len(suffix), 20))
+    text = (company + suffix)[:HEADER_LIMIT]
+    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": False}}
+
+
+def facts(notice: Notice) -> dict[str, Any]:
+    """The summary as section fields (at most 10, each at most 2,000 characters)."""
+    fields = []
+    for label, value in fact_rows(notice):
+        body = fit(value, FIELD_LIMIT - 100)
+        if label == "Accession" and notice.filing_url:
+            linked = link(notice.filing_url, value)
+            body = linked if len(linked) <= FIELD_LIMIT - 100 else body
+        fields.append({"type": "mrkdwn", "text": f"*{label}*\n{body}"})
+    return {"type": "section", "fields": fields[:10]}
+
+
+def item_text(label: str, text: str) -> str:
+    heading = f"*{fit(label, 300)}*"
+    if not text:
+        return heading
+    return f"{heading}\n{fit(text, SECTION_LIMIT - len(heading) - 1)}"
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def other_items(notice: Notice) -> dict[str, Any] | None:
+    if not notice.other_items:
+        return None
+    listed = "; ".join(view.label for view in notice.other_items)
+    text = fit(f"Also reported: {listed}", SECTION_LIMIT)
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def links(items: tuple[Link, ...]) -> dict[str, Any] | None:
+    """Links as mrkdwn `<url|label>`: buttons would need an interactive app."""
+    if not items:
+        return None
+    parts = []
+    for item in items:
+        label = item.label
+        if item.description:
+            label += ": " + trim(item.description, DESCRIPTION_LIMIT)
+        parts.append(link(item.url, label))
+    text = ""
+    for part in parts:
+        candidate = f"{text} · {part}" if text else part
+        if len(candidate) > SECTION_LIMIT:
+            break
+        text = candidate
+    return section(text)
+
+
+def footer(notice: Notice) -> dict[str, Any]:
+    text = f"edgarwatch · rule {notice.rule} · delivery {notice.delivery_id}"
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(text, SECTION_LIMIT)}]}

@@ -1,0 +1,217 @@
+"""Webhook: a JSON document about each filing, POSTed to a URL and optionally signed.
+
+The request
+    POST <url>
+    Content-Type: application/json
+    User-Agent: edgarwatch/<version>
+    X-Edgarwatch-Delivery: <delivery id>     (also "delivery_id" in the body)
+    X-Edgarwatch-Timestamp: <unix seconds when this attempt was sent>
+    X-Edgarwatch-Signature: sha256=<hex>     (only when a secret is configured)
+
+The signature is HMAC-SHA256, keyed with the configured secret (its UTF-8
+bytes), over `<timestamp>.<raw body>`: the timestamp header's digits, a dot,
+then the body bytes exactly as received. Signing the timestamp with the body
+(the scheme Stripe and Slack use for their own requests) lets a receiver
+reject a captured request replayed later: check the signature over the raw
+bytes *before* parsing the JSON, compare in constant time, and refuse
+timestamps more than a few minutes old. `verify_signature` does all three.
+
+The delivery id is the same on every retry of one notification, so a
+receiver that remembers the ids it has seen can drop repeats (delivery is
+at-least-once: a crash between "sent" and "recorded" sends again).
+
+The body:
+    {"event": "filing", "delivery_id", "rule", "triggered_items": ["1.01"],
+     "filing": {"accession", "form", "amendment", "company", "cik",
+                "companies": [{"cik", "name", "role"}], "accepted_at" (ISO 8601
+                with offset, or null), "filed" (YYYY-MM-DD or null), "url",
+                "declared_items", "primary_document"},
+     "items": [{"number", "title", "text"}],
+     "exhibits": [{"type", "description", "url", "document"}]}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from typing import Any
+
+import requests
+
+from edgarwatch import __version__
+from edgarwatch.config import WebhookSettings
+from edgarwatch.filing import FilingReport
+from edgarwatch.notifiers.base import (
+    Delivery,
+    Notifier,
+    NotifierError,
+    parse_retry_after,
+    register,
+    root_cause,
+)
+from edgarwatch.notifiers.render import as_eastern
+from edgarwatch.secrets import redact
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Edgarwatch-Signature"
+TIMESTAMP_HEADER = "X-Edgarwatch-Timestamp"
+DELIVERY_HEADER = "X-Edgarwatch-Delivery"
+SIGNATURE_PREFIX = "sha256="
+DEFAULT_TOLERANCE = 300.0
+"""Seconds a receiver should accept a timestamp for (clock skew plus transit)."""
+
+RETRYABLE_STATUSES = frozenset({408, 425, 429})
+"""RFC 9110: 408 Request Timeout, 425 Too Early, 429 Too Many Requests mean "later"."""
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature header's value: `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`."""
+    digest = hmac.new(
+        secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256
+    )
+    return SIGNATURE_PREFIX + digest.hexdigest()
+
+
+def verify_signature(
+    secret: str,
+    timestamp: str | int,
+    body: bytes,
+    header: str | None,
+    *,
+    tolerance: float | None = DEFAULT_TOLERANCE,
+    now: float | None = None,
+) -> bool:
+    """True when `header` signs `body` at `timestamp` and the timestamp is recent.
+
+    For receivers (and tests): pass the raw request body, the
+    X-Edgarwatch-Timestamp and X-Edgarwatch-Signature headers. `tolerance`
+    None disables the age check (for verifying stored requests).
+    """
+    stamp = str(timestamp).strip()
+    if not header or not stamp.isdigit():
+        return False
+    if tolerance is not None and abs((now or time.time()) - int(stamp)) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, stamp, body), header.strip())
+
+
+@register
+class WebhookNotifier(Notifier):
+    """[webhook] POST a JSON document about each filing to a URL of yours.
+
+        [webhook]
+        url = "https://hooks.example.com/edgar"   # or $EDGARWATCH_WEBHOOK_URL
+        secret = "…"        # optional: sign requests (X-Edgarwatch-Signature)
+        timeout = 10        # seconds, for connecting and for each read
+
+    The document carries the filing, every item with its text and the
+    exhibits; see this module's documentation for the fields and for how to
+    verify the HMAC-SHA256 signature. Any 2xx answer is success; 408, 429
+    and 5xx are retried (honouring Retry-After); any other answer is final.
+    """
+
+    kind = "webhook"
+    settings: WebhookSettings
+
+    def __init__(self, settings: WebhookSettings) -> None:
+        super().__init__(settings)
+        self.session = requests.Session()
+
+    def send(self, report: FilingReport, delivery: Delivery) -> None:
+        body = encode(document(report, delivery))
+        try:
+            response = self.session.post(
+                self.settings.url.reveal(),
+                data=body,
+                headers=self.headers(body, delivery),
+                timeout=self.settings.timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+            with response:
+                answer = next(response.iter_content(512), b"")
+        except requests.RequestException as exc:
+            raise self.unreachable(exc) from None
+        check(response.status_code, answer, response.headers.get("Retry-After"))
+        logger.info(
+            "webhook %s: delivered %s (delivery %s)",
+            self.name,
+            report.filing.accession,
+            delivery.id,
+        )
+
+    def headers(self, body: bytes, delivery: Delivery) -> dict[str, str]:
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": f"edgarwatch/{__version__}",
+            DELIVERY_HEADER: delivery.id,
+            TIMESTAMP_HEADER: timestamp,
+        }
+        if self.settings.secret:
+            headers[SIGNATURE_HEADER] = sign(self.settings.secret.reveal(), timestamp, body)
+        return headers
+
+    def unreachable(self, exc: requests.RequestException) -> NotifierError:
+        """A transient error naming what failed, never requests' message (it quotes the URL)."""
+        if isinstance(exc, requests.Timeout):
+            return NotifierError(f"webhook timed out after {self.settings.timeout:g} s")
+        if isinstance(exc, requests.ConnectionError):
+            return NotifierError(f"webhook connection failed ({root_cause(exc)})")
+        return NotifierError(f"webhook request failed ({type(exc).__name__})")
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def check(status: int, answer: bytes, retry_after: str | None) -> None:
+    """2xx accepted; 408/425/429/5xx later (RFC 9110 Retry-After); anything else final."""
+    if 200 <= status < 300:
+        return
+    said = redact(" ".join(answer.decode("utf-8", "replace").split()))[:200]
+    text = f"webhook answered HTTP {status}" + (f": {said}" if said else "")
+    if status >= 500 or status in RETRYABLE_STATUSES:
+        raise NotifierError(text, retry_after=parse_retry_after(retry_after))
+    if 300 <= status < 400:
+        text += " (redirects are not followed: configure the final URL)"
+    raise NotifierError(text, permanent=True)
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON: the bytes that are signed are the bytes that are sent."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def document(report: FilingReport, delivery: Delivery) -> dict[str, Any]:
+    """The JSON document (see the module docstring); text is the filer's, unescaped."""
+    filing = report.filing
+    return {
+        "event": "filing",
+        "delivery_id": delivery.id,
+        "rule": delivery.rule,
+        "triggered_items": list(delivery.items),
+        "filing": {
+            "accession": filing.accession,
+            "form": filing.form,
+            "amendment": filing.is_amendment,
+            "company": filing.company,
+            "cik": filing.cik,
+            "companies": [{"cik": c.cik, "name": c.name, "role": c.role} for c in filing.companies],
+            "accepted_at": as_eastern(filing.accepted_at).isoformat()
+            if filing.accepted_at
+            else None,
+            "filed": filing.filed.isoformat() if filing.filed else None,
+            "url": filing.url,
+            "declared_items": list(filing.items),
+            "primary_document": filing.primary_document,
+        },
+        "items": [{"number": i.number, "title": i.title, "text": i.text} for i in report.items],
+        "exhibits": [
+            {"type": x.type, "description": x.description, "url": x.url, "document": x.document}
+            for x in report.exhibits
+        ],
+    }

@@ -1,0 +1,8 @@
+"""Loopback servers the tests talk to: real protocols on 127.0.0.1, never the internet.
+
+`slack_receiver` plays an HTTP receiver (Slack's incoming webhook, or any
+webhook endpoint); `smtp` runs aiosmtpd (plain, STARTTLS, implicit TLS,
+AUTH, scripted 4xx/5xx replies). They are plain classes with start()/stop()
+and context-manager support, usable without pytest; `fixtures` wraps them as
+pytest fixtures (`pytest_plugins = ["tests.servers.fixtures"]`).
+"""

@@ -1,0 +1,234 @@
+"""Email notifier against a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from edgarwatch.config import EmailSettings
+from edgarwatch.filing import Company
+from edgarwatch.notifiers import NotifierError, notifier_for
+from edgarwatch.notifiers.base import Delivery
+from edgarwatch.notifiers.email import EmailNotifier
+from edgarwatch.notifiers.sample import ITEM_101_TEXT, sample_delivery, sample_report
+from edgarwatch.secrets import Secret
+from tests.servers.fixtures import SMTP_PASSWORD, SMTP_USER
+from tests.servers.smtp import SmtpServer
+
+SUBJECT = "IMMUNOGEN INC — 8-K Item 1.01: Entry into a Material Definitive Agreement"
+RECIPIENT = "bd-team@example.com"
+
+
+def settings_for(server: SmtpServer, **overrides: Any) -> EmailSettings:
+    settings = EmailSettings(
+        name="email",
+        host=server.host,
+        port=server.port,
+        sender="edgarwatch@example.com",
+        recipients=(RECIPIENT,),
+        security=server.security,
+        timeout=5.0,
+    )
+    return replace(settings, **overrides)
+
+
+def send(settings: EmailSettings, delivery: Delivery | None = None) -> None:
+    notifier = notifier_for(settings)
+    assert isinstance(notifier, EmailNotifier)
+    notifier.send(sample_report(), delivery or sample_delivery("email"))
+
+
+def failure(settings: EmailSettings) -> NotifierError:
+    with pytest.raises(NotifierError) as caught:
+        send(settings)
+    return caught.value
+
+
+def parts(message: EmailMessage) -> dict[str, str]:
+    found = {}
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            assert isinstance(part, EmailMessage)
+            found[part.get_content_type()] = part.get_content()
+    return found
+
+
+def test_it_sends_a_multipart_message(smtp_server: SmtpServer) -> None:
+    delivery = Delivery(id="row-42", channel="email", rule="default", items=("1.01",))
+    send(settings_for(smtp_server), delivery)
+    (mail,) = smtp_server.messages
+    assert mail.mail_from == "edgarwatch@example.com"
+    assert mail.rcpt_tos == (RECIPIENT,)
+    message = mail.message
+    assert message["Subject"] == SUBJECT
+    assert message["To"] == RECIPIENT
+    assert message["X-Edgarwatch-Delivery"] == "row-42"
+    assert message["Message-ID"] == "<edgarwatch.row-42@example.com>"
+    assert message["Date"]
+    assert message.get_content_type() == "multipart/alternative"
+    text = parts(message)
+    assert ITEM_101_TEXT in text["text/plain"]
+    assert "Accepted:  2007-05-04 16:05 ET" in text["text/plain"]
+    assert "Società Italiana Corticosteroidi" in text["text/html"]
+    assert '<a href="https://www.sec.gov/Archives/edgar/data/855654/' in text["text/html"]
+    assert not mail.tls
+
+
+def test_it_escapes_filer_text_in_html(smtp_server: SmtpServer) -> None:
+    report = sample_report()
+    evil = '<script>alert("x")</script> & Co\r\nBcc: victim@example.net'
+    filing = replace(report.filing, companies=(Company(855654, evil),))
+    notifier = EmailNotifier(settings_for(smtp_server))
+    notifier.send(replace(report, filing=filing), sample_delivery("email"))
+    message = smtp_server.messages[0].message
+    html = parts(message)["text/html"]
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co Bcc: victim" in html
+    assert message["Bcc"] is None  # the newline could not start a header
+    assert smtp_server.messages[0].rcpt_tos == (RECIPIENT,)
+    assert message["Subject"].startswith('<script>alert("x")</script> & Co Bcc: victim')
+
+
+def test_it_rejects_a_self_signed_certificate_by_default(smtp_starttls: SmtpServer) -> None:
+    error = failure(settings_for(smtp_starttls))
+    assert error.permanent
+    assert "could not be verified" in error.message
+    assert "email.ca_file" in error.message
+    assert smtp_starttls.messages == []
+
+
+def test_it_sends_over_starttls_with_a_trusted_ca_and_logs_in(smtp_starttls: SmtpServer) -> None:
+    settings = settings_for(
+        smtp_starttls,
+        ca_file=smtp_starttls.ca_file,
+        username=SMTP_USER,
+        password=Secret(SMTP_PASSWORD),
+    )
+    send(settings)
+    (mail,) = smtp_starttls.messages
+    assert mail.tls
+    assert mail.login == SMTP_USER
+    assert mail.message["Subject"] == SUBJECT
+
+
+def test_it_sends_over_implicit_tls(smtp_ssl: SmtpServer) -> None:
+    assert failure(settings_for(smtp_ssl)).permanent  # untrusted without ca_file
+    send(settings_for(smtp_ssl, ca_file=smtp_ssl.ca_file))
+    assert smtp_ssl.messages[0].tls
+
+
+def test_it_gives_up_on_a_wrong_password(
+    smtp_auth: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    wrong = "wrong-password-0f9e8d"
+    settings = settings_for(smtp_auth, username=SMTP_USER, password=Secret(wrong))
+    error = failure(settings)
+    assert error.permanent
+    assert "535" in error.message
+    assert "authentication failed" in error.message
+    shown = [str(error), repr(error), repr(settings), *(r.getMessage() for r in caplog.records)]
+    assert not any(wrong in text for text in shown)
+    assert smtp_auth.messages == []
+
+
+def test_it_logs_in_over_plain_smtp_to_a_loopback_relay(smtp_auth: SmtpServer) -> None:
+    send(settings_for(smtp_auth, username=SMTP_USER, password=Secret(SMTP_PASSWORD)))
+    assert smtp_auth.messages[0].login == SMTP_USER
+
+
+def test_it_retries_a_4xx_and_then_succeeds(smtp_server: SmtpServer) -> None:
+    smtp_server.then_reply("451 4.3.0 Try again later")
+    settings = settings_for(smtp_server)
+    error = failure(settings)
+    assert not error.permanent
+    assert error.message == "SMTP answered 451 4.3.0 Try again later"
+    send(settings)
+    assert smtp_server.attempts == 2
+    assert len(smtp_server.messages) == 1
+
+
+def test_it_gives_up_on_a_5xx(smtp_server: SmtpServer) -> None:
+    smtp_server.then_reply("550 5.7.1 Message rejected as spam")
+    error = failure(settings_for(smtp_server))
+    assert error.permanent
+    assert error.message == "SMTP answered 550 5.7.1 Message rejected as spam"
+
+
+@pytest.mark.parametrize(
+    ("reply", "permanent"), [("550 5.1.1 No such user", True), ("450 4.2.1 Mailbox busy", False)]
+)
+def test_it_classifies_refused_recipients_by_code(reply: str, permanent: bool) -> None:
+    with SmtpServer(refuse={RECIPIENT: reply}) as server:
+        error = failure(settings_for(server))
+    assert error.permanent is permanent
+    assert f"{RECIPIENT} ({reply[:3]})" in error.message
+
+
+def test_it_delivers_when_only_some_recipients_are_refused(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with SmtpServer(refuse={"gone@example.com": "550 5.1.1 No such user"}) as server:
+        send(settings_for(server, recipients=(RECIPIENT, "gone@example.com")))
+        assert server.messages[0].rcpt_tos == (RECIPIENT,)
+    assert "gone@example.com (550)" in caplog.text
+
+
+def test_it_says_when_the_server_offers_no_starttls(smtp_server: SmtpServer) -> None:
+    error = failure(settings_for(smtp_server, security="starttls"))
+    assert error.permanent
+    assert "STARTTLS" in error.message
+
+
+def test_it_says_when_ssl_meets_a_plain_port(smtp_server: SmtpServer) -> None:
+    error = failure(settings_for(smtp_server, security="ssl"))
+    assert "SMTP 127.0.0.1:" in error.message
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that accepts connections but never says a word (a hung server)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        yield int(listener.getsockname()[1])
+
+
+def test_it_times_out_on_a_silent_server(silent_port: int, smtp_server: SmtpServer) -> None:
+    settings = replace(settings_for(smtp_server), port=silent_port, timeout=0.5)
+    started = time.monotonic()
+    error = failure(settings)
+    assert time.monotonic() - started < 2
+    assert not error.permanent
+    assert error.message == f"SMTP 127.0.0.1:{silent_port} timed out after 0.5 s"
+
+
+def test_it_reports_a_refused_connection_as_transient(smtp_server: SmtpServer) -> None:
+    settings = settings_for(smtp_server)
+    smtp_server.stop()
+    error = failure(settings)
+    assert not error.permanent
+    assert error.message == f"SMTP 127.0.0.1:{settings.port} failed: Connection refused"
+
+
+def test_it_names_a_named_channels_keys_in_hints(smtp_starttls: SmtpServer) -> None:
+    error = failure(settings_for(smtp_starttls, name="bd-team"))
+    assert "set channels.bd-team.ca_file to" in error.message
+
+
+def test_it_gives_up_when_the_ca_file_is_not_a_certificate(
+    smtp_starttls: SmtpServer, tmp_path: Path
+) -> None:
+    bogus = tmp_path / "ca.pem"
+    bogus.write_text("not a certificate")
+    error = failure(settings_for(smtp_starttls, ca_file=bogus))
+    assert error.permanent
+    assert error.message.startswith("cannot load email.ca_file (")
