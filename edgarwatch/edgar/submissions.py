@@ -1,0 +1,97 @@
+"""data.sec.gov submissions JSON (`/submissions/CIK##########.json`): the catch-up tier.
+
+`filings.recent` is column-oriented (parallel arrays `accessionNumber`,
+`form`, `items`, `acceptanceDateTime`, …), holding about 1,000 filings;
+older ones are in the pages named by `filings.files`, which are the bare
+column arrays with no wrapper. Two traps (corpus README):
+
+* `acceptanceDateTime` says `…Z` but is US Eastern local time (Apple
+  0000320193-24-000005: `2024-02-01T16:30:30.000Z`, while its SEC header and
+  index page both say 16:30:30 Eastern). We read it as Eastern.
+* It can lag sec.gov by hours: right for catch-up, wrong for speed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from edgarwatch.edgar.item_titles import is_item_number
+from edgarwatch.edgar.paths import Rebaser, filing_index_path
+from edgarwatch.filing import EASTERN, Company, Filing, normalise_accession
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CompanySubmissions:
+    cik: int
+    name: str
+    tickers: tuple[str, ...]
+    filings: tuple[Filing, ...]
+    pages: tuple[str, ...]
+    """Overflow page names (`CIK0000320193-submissions-001.json`), oldest last."""
+
+
+def parse_submissions(data: bytes, rebaser: Rebaser, cik: int | None = None) -> CompanySubmissions:
+    """Parse a submissions JSON document or one of its overflow pages."""
+    document = json.loads(data)
+    if not isinstance(document, dict):
+        raise ValueError("submissions JSON is not an object")
+    if "filings" in document:
+        cik = int(document.get("cik") or cik or 0)
+        name = str(document.get("name") or "")
+        tickers = tuple(str(t) for t in document.get("tickers") or ())
+        columns = document["filings"].get("recent") or {}
+        pages = tuple(
+            str(f["name"]) for f in document["filings"].get("files") or () if f.get("name")
+        )
+    else:  # an overflow page: just the columns
+        name, tickers, columns, pages = "", (), document, ()
+    if not cik:
+        raise ValueError("submissions JSON names no CIK")
+    company = Company(cik=cik, name=name, role="Filer")
+    filings = tuple(_filings(columns, company, rebaser))
+    return CompanySubmissions(cik, name, tickers, filings, pages)
+
+
+def _filings(columns: Mapping[str, Any], company: Company, rebaser: Rebaser) -> Iterator[Filing]:
+    accessions = columns.get("accessionNumber") or []
+    for index, accession in enumerate(accessions):
+        row = {key: _at(values, index) for key, values in columns.items()}
+        try:
+            yield _filing(row, accession, company, rebaser)
+        except (ValueError, TypeError) as exc:
+            logger.warning("skipping submissions row %s: %s", str(accession)[:30], exc)
+
+
+def _at(values: Any, index: int) -> Any:
+    return values[index] if isinstance(values, list) and index < len(values) else None
+
+
+def _filing(row: dict[str, Any], accession: str, company: Company, rebaser: Rebaser) -> Filing:
+    accession = normalise_accession(str(accession))
+    items = tuple(n for n in (part.strip() for part in str(row.get("items") or "").split(",")) if n)
+    return Filing(
+        accession=accession,
+        form=str(row.get("form") or ""),
+        companies=(company,),
+        url=rebaser.url(filing_index_path(company.cik, accession)),
+        accepted_at=eastern_acceptance(row.get("acceptanceDateTime")),
+        filed=date.fromisoformat(row["filingDate"]) if row.get("filingDate") else None,
+        items=tuple(n for n in items if is_item_number(n)),
+        size=int(row["size"]) if isinstance(row.get("size"), int) else None,
+        primary_document=str(row.get("primaryDocument") or "") or None,
+    )
+
+
+def eastern_acceptance(value: object) -> datetime | None:
+    """`2024-02-01T16:30:30.000Z` → 16:30:30 America/New_York (the `Z` is false)."""
+    if not isinstance(value, str) or not value:
+        return None
+    naive = datetime.fromisoformat(value.rstrip("Zz").split("+")[0]).replace(tzinfo=None)
+    return naive.replace(tzinfo=EASTERN)

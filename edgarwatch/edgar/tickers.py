@@ -1,0 +1,45 @@
+"""Ticker symbols ↔ CIKs, from `/files/company_tickers.json`.
+
+The file is an object of objects, `{"0": {"cik_str": 320193, "ticker":
+"AAPL", "title": "Apple Inc."}, …}`; one company can have several tickers
+(share classes), and the SEC writes class suffixes with a dash (`BRK-B`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Ticker:
+    ticker: str
+    cik: int
+    name: str
+
+
+def parse_company_tickers(data: bytes) -> list[Ticker]:
+    document = json.loads(data)
+    rows = document.values() if isinstance(document, dict) else document
+    result = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        try:
+            result.append(
+                Ticker(normalise_ticker(str(row["ticker"])), int(row["cik_str"]), str(row["title"]))
+            )
+        except (KeyError, ValueError, TypeError):
+            continue
+    return result
+
+
+def normalise_ticker(ticker: str) -> str:
+    """`brk.b` and `BRK/B` are the SEC's `BRK-B`."""
+    return ticker.strip().upper().replace(".", "-").replace("/", "-")
+
+
+def suggest(unknown: str, known: list[str], limit: int = 3) -> list[str]:
+    """Close matches for an unknown ticker (`APPL` → `AAPL`)."""
+    return difflib.get_close_matches(normalise_ticker(unknown), known, n=limit, cutoff=0.6)

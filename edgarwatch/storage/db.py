@@ -1,0 +1,87 @@
+"""Opening the database: one connection per thread, WAL, a busy timeout, migrations.
+
+The daemon's jobs run in APScheduler's worker threads, and operators run
+`edgarwatch status` or `watch add` against the same file while it runs, so:
+WAL (readers never block the writer), a generous busy timeout (writers wait
+instead of failing with "database is locked"), and a connection per thread.
+`synchronous=NORMAL` is durable across a process crash (kill -9) in WAL mode;
+only a power cut can lose the last commits, and the catch-up tier would
+record those filings again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from edgarwatch.storage.schema import migrations
+
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+class StorageError(Exception):
+    """The database cannot be opened or used."""
+
+
+class Connections:
+    """Hands each thread its own sqlite-utils Database on one file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = self.db
+            with db.ensure_autocommit_on():
+                db.execute("PRAGMA journal_mode=WAL")
+            migrations.apply(db)
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"cannot open the database {path}: {exc}") from None
+
+    @property
+    def db(self) -> Database:
+        db: Database | None = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(
+                str(self.path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False
+            )
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            db = Database(conn)
+            self._local.db = db
+            with self._lock:
+                self._all.append(conn)
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """BEGIN IMMEDIATE … COMMIT: take the write lock up front, so two writers
+        queue on the busy timeout instead of deadlocking on an upgrade."""
+        db = self.db
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+        else:
+            db.conn.execute("COMMIT")
+
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, params))
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                with suppress(sqlite3.Error):
+                    conn.close()
+            self._all.clear()
+        self._local = threading.local()

@@ -1,0 +1,349 @@
+"""Recording filings, their companies, items and exhibits.
+
+Recording is idempotent on the accession: the same filing from the feed and
+the catch-up tier, or seen twice, or as a second role, is one row whose
+companies and declared items are merged. Each filing is written in one
+transaction; its enrichment (item texts, exhibits) and the outbox rows that
+follow from it are written together in another, so a notification exists
+exactly when the filing's items that justify it do.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from edgarwatch.edgar.item_titles import sort_key, title_for
+from edgarwatch.filing import Company, Enrichment, Exhibit, Filing, FilingReport, Item
+from edgarwatch.storage.db import Connections
+from edgarwatch.storage.timefmt import iso, utc_now
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    """An outbox row to create: `rule` sends these `items` of a filing to `channel`."""
+
+    channel: str
+    rule: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PendingFiling:
+    """A recorded filing whose documents are still to be read."""
+
+    filing: Filing
+    notify: bool
+    recorded_at: datetime
+    attempts: int
+
+
+class FilingStore:
+    def __init__(self, connections: Connections) -> None:
+        self.c = connections
+
+    # -- recording -----------------------------------------------------------
+    def record(self, filing: Filing, *, source: str, notify: bool) -> bool:
+        """Record a filing (or merge what is new about it); True when it is new."""
+        with self.c.transaction() as db:
+            existing = db.execute(
+                "SELECT items, accepted_at FROM filings WHERE accession = ?", [filing.accession]
+            ).fetchone()
+            if existing is None:
+                db.table("filings").insert(_filing_row(filing, source, notify))
+            else:
+                self._merge(db, filing, existing)
+            _insert_companies(db, filing.accession, filing.companies)
+            _insert_declared_items(db, filing.accession, filing.items)
+        return existing is None
+
+    def _merge(self, db: Database, filing: Filing, existing: tuple[Any, ...]) -> None:
+        items = _ordered(json.loads(existing[0] or "[]") + list(filing.items))
+        updates: dict[str, Any] = {"items": json.dumps(items)}
+        if existing[1] is None and filing.accepted_at:
+            updates["accepted_at"] = filing.accepted_at.isoformat()
+        db.table("filings").update(filing.accession, updates)
+
+    def recorded(self, accessions: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(accessions))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.c.db.execute(
+                f"SELECT accession FROM filings WHERE accession IN ({marks})",
+                chunk,
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    # -- enrichment ----------------------------------------------------------
+    def due_for_enrichment(self, now: datetime, limit: int = 50) -> list[PendingFiling]:
+        """Filings whose documents are due to be read; those that may notify come first."""
+        rows = self.c.query(
+            "SELECT * FROM filings WHERE enrich_status = 'pending' "
+            "AND (next_enrich_at IS NULL OR next_enrich_at <= ?) "
+            "ORDER BY notify DESC, recorded_at LIMIT ?",
+            [iso(now), limit],
+        )
+        return [
+            PendingFiling(
+                self._filing(row),
+                bool(row["notify"]),
+                datetime.fromisoformat(row["recorded_at"]),
+                int(row["enrich_attempts"] or 0),
+            )
+            for row in rows
+        ]
+
+    def pending_enrichment_count(self) -> int:
+        row = self.c.db.execute(
+            "SELECT count(*) FROM filings WHERE enrich_status = 'pending'"
+        ).fetchone()
+        return int(row[0])
+
+    def record_enrichment(
+        self, accession: str, enrichment: Enrichment, notifications: Sequence[NewNotification]
+    ) -> int:
+        """Write item texts, exhibits and the outbox rows in one transaction.
+
+        Returns how many outbox rows were created (0 when they already existed).
+        """
+        now = iso(utc_now())
+        with self.c.transaction() as db:
+            _insert_companies(db, accession, enrichment.companies)
+            self._write_items(db, accession, enrichment)
+            db.table("exhibits").upsert_all(
+                [_exhibit_row(accession, e) for e in enrichment.exhibits],
+                pk=("accession", "document"),
+            )
+            updates: dict[str, Any] = {
+                "enrich_status": enrichment.status,
+                "enrich_error": enrichment.error,
+                "enriched_at": now,
+                "next_enrich_at": None,
+            }
+            if enrichment.items:
+                row = db.execute("SELECT items FROM filings WHERE accession = ?", [accession])
+                known = json.loads(row.fetchone()[0] or "[]")
+                updates["items"] = json.dumps(
+                    _ordered([*known, *(i.number for i in enrichment.items)])
+                )
+            if enrichment.accepted_at:
+                updates["accepted_at"] = enrichment.accepted_at.isoformat()
+            if enrichment.primary_document:
+                updates["primary_document"] = enrichment.primary_document
+            db.table("filings").update(accession, updates)
+            return _insert_notifications(db, accession, notifications, now)
+
+    def _write_items(self, db: Database, accession: str, enrichment: Enrichment) -> None:
+        db.table("items").upsert_all(
+            [_item_row(accession, item) for item in enrichment.items], pk=("accession", "number")
+        )
+        if enrichment.undeclared_items:
+            db.table("undeclared_items").upsert_all(
+                [_item_row(accession, item) for item in enrichment.undeclared_items],
+                pk=("accession", "number"),
+            )
+
+    def record_enrichment_failure(self, accession: str, error: str, retry_at: datetime) -> None:
+        with self.c.transaction() as db:
+            db.execute(
+                "UPDATE filings SET enrich_attempts = enrich_attempts + 1, enrich_error = ?, "
+                "next_enrich_at = ? WHERE accession = ?",
+                [error[:2000], iso(retry_at), accession],
+            )
+
+    # -- reading -------------------------------------------------------------
+    def get(self, accession: str) -> Filing | None:
+        rows = self.c.query("SELECT * FROM filings WHERE accession = ?", [accession])
+        return self._filing(rows[0]) if rows else None
+
+    def report(self, accession: str) -> FilingReport | None:
+        filing = self.get(accession)
+        if filing is None:
+            return None
+        items = self.c.query(
+            "SELECT number, title, text FROM items WHERE accession = ?", [accession]
+        )
+        undeclared = self.c.query(
+            "SELECT number, title, text FROM undeclared_items WHERE accession = ?", [accession]
+        )
+        exhibits = self.c.query(
+            "SELECT * FROM exhibits WHERE accession = ? ORDER BY sequence, document", [accession]
+        )
+        return FilingReport(
+            filing=filing,
+            items=tuple(sorted((Item(**row) for row in items), key=lambda i: sort_key(i.number))),
+            exhibits=tuple(_exhibit(row) for row in exhibits),
+            document_only_items=tuple(Item(**row) for row in undeclared),
+        )
+
+    def _filing(self, row: dict[str, Any]) -> Filing:
+        companies = self.c.query(
+            "SELECT cik, name, role FROM filing_companies WHERE accession = ? ORDER BY rowid",
+            [row["accession"]],
+        )
+        return Filing(
+            accession=row["accession"],
+            form=row["form"],
+            companies=tuple(Company(**c) for c in companies)
+            or (Company(row["cik"], row["company"]),),
+            url=row["url"],
+            accepted_at=datetime.fromisoformat(row["accepted_at"]) if row["accepted_at"] else None,
+            filed=date.fromisoformat(row["filed"]) if row["filed"] else None,
+            items=tuple(json.loads(row["items"] or "[]")),
+            size=row["size"],
+            primary_document=row["primary_document"],
+        )
+
+    def listing(
+        self,
+        *,
+        cik: int | None = None,
+        item: str | None = None,
+        since: date | None = None,
+        limit: int = 50,
+    ) -> list[dict[str, Any]]:
+        """Recorded filings, newest first (for `edgarwatch filings`)."""
+        where: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if cik is not None:
+            where.append("accession IN (SELECT accession FROM filing_companies WHERE cik = ?)")
+            params.append(cik)
+        if item is not None:
+            where.append("accession IN (SELECT accession FROM items WHERE number = ?)")
+            params.append(item)
+        if since is not None:
+            where.append("filed >= ?")
+            params.append(since.isoformat())
+        sql = (
+            "SELECT accession, cik, company, form, filed, accepted_at, items, url, enrich_status "
+            f"FROM filings WHERE {' AND '.join(where)} "
+            "ORDER BY coalesce(julianday(accepted_at), julianday(filed)) DESC, accession DESC "
+            "LIMIT ?"
+        )
+        rows = self.c.query(sql, [*params, limit])
+        for row in rows:
+            row["items"] = json.loads(row["items"] or "[]")
+        return rows
+
+    def count_recorded_since(self, since: datetime) -> int:
+        row = self.c.db.execute(
+            "SELECT count(*) FROM filings WHERE recorded_at >= ?", [iso(since)]
+        ).fetchone()
+        return int(row[0])
+
+    def search(
+        self, query: str, *, item: str | None = None, since: date | None = None, limit: int = 20
+    ) -> list[dict[str, Any]]:
+        """Ranked full-text search over item texts, with a highlighted snippet."""
+        where: list[str] = ["items_fts MATCH ?"]
+        params: list[Any] = [query]
+        if item:
+            where.append("items.number = ?")
+            params.append(item)
+        if since:
+            where.append("filings.filed >= ?")
+            params.append(since.isoformat())
+        sql = (
+            "SELECT filings.accession, filings.company, filings.cik, filings.form, filings.filed, "
+            "filings.url, items.number, items.title, "
+            "snippet(items_fts, 1, '[', ']', ' … ', 24) AS snippet, bm25(items_fts) AS rank "
+            "FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
+            "JOIN filings ON filings.accession = items.accession "
+            f"WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?"
+        )
+        return self.c.query(sql, [*params, limit])
+
+
+# -- rows ----------------------------------------------------------------------
+
+
+def _filing_row(filing: Filing, source: str, notify: bool) -> dict[str, Any]:
+    return {
+        "accession": filing.accession,
+        "cik": filing.cik,
+        "company": filing.company,
+        "form": filing.form,
+        "filed": filing.filed.isoformat() if filing.filed else None,
+        "accepted_at": filing.accepted_at.isoformat() if filing.accepted_at else None,
+        "items": json.dumps(_ordered(filing.items)),
+        "url": filing.url,
+        "size": filing.size,
+        "primary_document": filing.primary_document,
+        "source": source,
+        "notify": int(notify),
+        "enrich_status": "pending",
+        "enrich_attempts": 0,
+        "recorded_at": iso(utc_now()),
+    }
+
+
+def _insert_companies(db: Database, accession: str, companies: Iterable[Company]) -> None:
+    db.table("filing_companies").insert_all(
+        [{"accession": accession, "cik": c.cik, "name": c.name, "role": c.role} for c in companies],
+        ignore=True,
+    )
+
+
+def _insert_declared_items(db: Database, accession: str, numbers: Iterable[str]) -> None:
+    db.table("items").insert_all(
+        [
+            {"accession": accession, "number": n, "title": title_for(n), "text": None}
+            for n in numbers
+        ],
+        ignore=True,
+    )
+
+
+def _insert_notifications(
+    db: Database, accession: str, notifications: Sequence[NewNotification], now: str
+) -> int:
+    created = 0
+    for n in notifications:
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO notifications (accession, channel, rule, items, delivery_id, "
+            "status, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, "
+            "?, ?)",
+            [accession, n.channel, n.rule, json.dumps(n.items), str(uuid.uuid4()), now, now],
+        )
+        created += cursor.rowcount
+    return created
+
+
+def _item_row(accession: str, item: Item) -> dict[str, Any]:
+    return {"accession": accession, "number": item.number, "title": item.title, "text": item.text}
+
+
+def _exhibit_row(accession: str, exhibit: Exhibit) -> dict[str, Any]:
+    return {
+        "accession": accession,
+        "document": exhibit.document,
+        "sequence": exhibit.sequence,
+        "type": exhibit.type,
+        "description": exhibit.description,
+        "url": exhibit.url,
+        "size": exhibit.size,
+    }
+
+
+def _exhibit(row: dict[str, Any]) -> Exhibit:
+    return Exhibit(
+        type=row["type"],
+        document=row["document"],
+        url=row["url"],
+        description=row["description"] or "",
+        sequence=row["sequence"],
+        size=row["size"],
+    )
+
+
+def _ordered(numbers: Iterable[str]) -> list[str]:
+    return sorted(dict.fromkeys(numbers), key=sort_key)

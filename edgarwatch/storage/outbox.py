@@ -1,0 +1,182 @@
+"""The outbox: notification rows and their delivery state.
+
+Delivery is at least once. A dispatcher *claims* due rows with a conditional
+UPDATE (so two processes — the daemon and an operator's `edgarwatch poll` —
+never send the same row at once), sends, and only then marks the row sent.
+A crash between "sent" and "marked" leaves the row pending; its claim is
+released at the next start (or when its lease runs out) and it is sent
+again: one duplicate, never a loss.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from edgarwatch.storage.db import Connections
+from edgarwatch.storage.timefmt import iso, utc_now
+
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    accession: str
+    channel: str
+    rule: str
+    items: tuple[str, ...]
+    delivery_id: str
+    attempts: int
+    created_at: datetime
+
+
+def process_owner() -> str:
+    """Who holds a claim: host and pid, so a restart can tell dead claimants."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Outbox:
+    def __init__(self, connections: Connections) -> None:
+        self.c = connections
+
+    def claim_due(
+        self, now: datetime, owner: str, *, channel: str | None = None, limit: int = 20
+    ) -> list[OutboxRow]:
+        """Atomically take up to `limit` due pending rows (oldest first) for `owner`."""
+        params: list[Any] = [owner, iso(now + CLAIM_LEASE), iso(now), iso(now)]
+        channel_clause = ""
+        if channel is not None:
+            channel_clause = "AND channel = ? "
+            params.append(channel)
+        with self.c.transaction() as db:
+            rows = db.execute(
+                "UPDATE notifications SET claimed_by = ?, claimed_until = ? "
+                "WHERE rowid IN (SELECT rowid FROM notifications WHERE status = 'pending' "
+                "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
+                f"{channel_clause}ORDER BY created_at, rowid LIMIT ?) "
+                "RETURNING accession, channel, rule, items, delivery_id, attempts, created_at",
+                [*params, limit],
+            ).fetchall()
+        return [
+            OutboxRow(
+                r[0],
+                r[1],
+                r[2],
+                tuple(json.loads(r[3] or "[]")),
+                r[4],
+                r[5],
+                datetime.fromisoformat(r[6]),
+            )
+            for r in rows
+        ]
+
+    def due_channels(self, now: datetime) -> list[str]:
+        rows = self.c.db.execute(
+            "SELECT DISTINCT channel FROM notifications WHERE status = 'pending' "
+            "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)",
+            [iso(now), iso(now)],
+        )
+        return [row[0] for row in rows]
+
+    def mark_sent(self, row: OutboxRow, now: datetime) -> None:
+        self._update(
+            row,
+            "status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL",
+            [iso(now)],
+        )
+
+    def mark_retry(self, row: OutboxRow, error: str, retry_at: datetime) -> None:
+        self._update(
+            row,
+            "attempts = attempts + 1, last_error = ?, next_attempt_at = ?",
+            [error[:2000], iso(retry_at)],
+        )
+
+    def mark_dead(self, row: OutboxRow, error: str) -> None:
+        self._update(
+            row, "status = 'dead', attempts = attempts + 1, last_error = ?", [error[:2000]]
+        )
+
+    def release(self, row: OutboxRow) -> None:
+        """Give a claimed row back untouched (its channel was skipped this cycle)."""
+        self._update(row, "attempts = attempts", [])
+
+    def _update(self, row: OutboxRow, assignments: str, params: list[Any]) -> None:
+        with self.c.transaction() as db:
+            db.execute(
+                f"UPDATE notifications SET {assignments}, claimed_by = NULL, "
+                "claimed_until = NULL WHERE accession = ? AND channel = ? AND rule = ?",
+                [*params, row.accession, row.channel, row.rule],
+            )
+
+    def release_dead_claims(self, alive: set[str] | None = None) -> int:
+        """Free rows claimed by processes of this host that no longer run."""
+        host = socket.gethostname()
+        rows = self.c.db.execute(
+            "SELECT DISTINCT claimed_by FROM notifications WHERE claimed_by LIKE ?",
+            [f"{host}:%"],
+        ).fetchall()
+        released = 0
+        for (owner,) in rows:
+            pid = int(owner.rsplit(":", 1)[1])
+            if (alive is not None and owner in alive) or (alive is None and _running(pid)):
+                continue
+            with self.c.transaction() as db:
+                released += db.execute(
+                    "UPDATE notifications SET claimed_by = NULL, claimed_until = NULL "
+                    "WHERE claimed_by = ?",
+                    [owner],
+                ).rowcount
+        return released
+
+    # -- for `status` ----------------------------------------------------------
+    def counts(self, since: datetime) -> dict[str, int]:
+        row = self.c.db.execute(
+            "SELECT sum(status = 'pending'), sum(status = 'dead'), "
+            "sum(status = 'sent' AND sent_at >= ?) FROM notifications",
+            [iso(since)],
+        ).fetchone()
+        return {"pending": row[0] or 0, "dead": row[1] or 0, "sent_today": row[2] or 0}
+
+    def dead_by_channel(self) -> list[dict[str, Any]]:
+        return self.c.query(
+            "SELECT channel, count(*) AS dead, "
+            "(SELECT last_error FROM notifications n2 WHERE n2.channel = n.channel "
+            "AND n2.status = 'dead' ORDER BY rowid DESC LIMIT 1) AS last_error "
+            "FROM notifications n WHERE status = 'dead' GROUP BY channel ORDER BY channel"
+        )
+
+    def latencies(self, since: datetime) -> list[float]:
+        """Seconds from EDGAR acceptance to notification sent, for rows sent since `since`."""
+        rows = self.c.db.execute(
+            "SELECT (julianday(n.sent_at) - julianday(f.accepted_at)) * 86400.0 "
+            "FROM notifications n JOIN filings f ON f.accession = n.accession "
+            "WHERE n.status = 'sent' AND n.sent_at >= ? AND f.accepted_at IS NOT NULL",
+            [iso(since)],
+        ).fetchall()
+        return sorted(max(0.0, r[0]) for r in rows if r[0] is not None)
+
+    def pending_count(self) -> int:
+        row = self.c.db.execute(
+            "SELECT count(*) FROM notifications WHERE status = 'pending'"
+        ).fetchone()
+        return int(row[0])
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+__all__ = ["CLAIM_LEASE", "Outbox", "OutboxRow", "process_owner", "utc_now"]

@@ -1,0 +1,137 @@
+"""The schema, only ever changed through sqlite-utils migrations.
+
+The tables and columns named in DESIGN.md (`filings`, `filing_companies`,
+`items`, `notifications`) are public: users query them with sqlite-utils and
+Datasette. Add columns and tables in new migrations; never rename.
+Migrations run at every start, so an upgrade is "install, restart".
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("edgarwatch")
+
+
+@migrations()
+def m001_filings(db: Database) -> None:
+    db.table("filings").create(
+        {
+            "accession": str,  # 0001104659-07-035757
+            "cik": int,  # the primary company (the Filer when there is one)
+            "company": str,
+            "form": str,  # 8-K, 8-K/A, …
+            "filed": str,  # YYYY-MM-DD
+            "accepted_at": str,  # ISO 8601 with the Eastern offset
+            "items": str,  # JSON list of item numbers, as EDGAR declares them
+            "url": str,  # the filing index page
+            "size": int,
+            "primary_document": str,
+            "source": str,  # feed | catch-up | daily-index | submissions | backfill | watch-add
+            "notify": int,  # 1: rules may notify about it (not baseline, not history)
+            "enrich_status": str,  # pending | done | partial
+            "enrich_attempts": int,
+            "enrich_error": str,
+            "next_enrich_at": str,
+            "recorded_at": str,
+            "enriched_at": str,
+        },
+        pk="accession",
+        not_null={"cik", "company", "form", "url", "recorded_at"},
+        defaults={"notify": 0, "enrich_status": "pending", "enrich_attempts": 0},
+    )
+    db.table("filings").create_index(["cik"])
+    db.table("filings").create_index(["enrich_status", "next_enrich_at"])
+    db.table("filing_companies").create(
+        {"accession": str, "cik": int, "name": str, "role": str},
+        pk=("accession", "cik"),
+        foreign_keys=[("accession", "filings", "accession")],
+    )
+    db.table("filing_companies").create_index(["cik"])
+    db.table("items").create(
+        {"accession": str, "number": str, "title": str, "text": str},
+        pk=("accession", "number"),
+        foreign_keys=[("accession", "filings", "accession")],
+    )
+    db.table("items").create_index(["number"])
+    db.table("undeclared_items").create(
+        {"accession": str, "number": str, "title": str, "text": str},
+        pk=("accession", "number"),
+        foreign_keys=[("accession", "filings", "accession")],
+    )
+    db.table("exhibits").create(
+        {
+            "accession": str,
+            "document": str,
+            "sequence": int,
+            "type": str,
+            "description": str,
+            "url": str,
+            "size": int,
+        },
+        pk=("accession", "document"),
+        foreign_keys=[("accession", "filings", "accession")],
+    )
+
+
+@migrations()
+def m002_notifications(db: Database) -> None:
+    db.table("notifications").create(
+        {
+            "accession": str,
+            "channel": str,
+            "rule": str,
+            "items": str,  # JSON: the item numbers that triggered the rule
+            "delivery_id": str,  # the same on every retry: receivers drop repeats
+            "status": str,  # pending | sent | dead
+            "attempts": int,
+            "last_error": str,
+            "created_at": str,
+            "next_attempt_at": str,
+            "claimed_by": str,
+            "claimed_until": str,
+            "sent_at": str,
+        },
+        pk=("accession", "channel", "rule"),
+        not_null={"status", "created_at", "delivery_id"},
+        defaults={"status": "pending", "attempts": 0},
+        foreign_keys=[("accession", "filings", "accession")],
+    )
+    db.table("notifications").create_index(["status", "next_attempt_at"])
+    db.table("notifications").create_index(["delivery_id"], unique=True)
+
+
+@migrations()
+def m003_state(db: Database) -> None:
+    db.table("state").create({"key": str, "value": str}, pk="key")
+    # Accessions the feed has shown, watched or not: the cursor remembers
+    # accessions, not only a time, because the feed is not in arrival order.
+    db.table("seen").create({"accession": str, "accepted_at": str, "seen_at": str}, pk="accession")
+    db.table("seen").create_index(["seen_at"])
+    db.table("tickers").create({"ticker": str, "cik": int, "name": str}, pk="ticker")
+    db.table("tickers").create_index(["cik"])
+    db.table("watched").create(
+        {"cik": int, "ticker": str, "name": str, "added_at": str, "caught_up_at": str},
+        pk="cik",
+    )
+    db.table("polls").create(
+        {
+            "id": int,
+            "kind": str,  # poll | reconcile
+            "started_at": str,
+            "finished_at": str,
+            "ok": int,
+            "requests": int,
+            "new_filings": int,
+            "error": str,
+        },
+        pk="id",
+    )
+    db.table("polls").create_index(["kind", "started_at"])
+
+
+@migrations()
+def m004_search(db: Database) -> None:
+    """Full-text search over item texts (`edgarwatch search`), kept current by triggers."""
+    db.table("items").enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True)
