@@ -18,6 +18,8 @@ EASTERN = ZoneInfo("America/New_York")
 ACCESSION_RE = re.compile(r"^\d{10}-\d{2}-\d{6}$")
 
 AMENDMENT_SUFFIX = "/A"
+_MATERIAL_CONTRACT_RE = re.compile(r"^EX-10(?:\.|$|[^0-9])", re.IGNORECASE)
+_PRESS_RELEASE_RE = re.compile(r"^EX-99(?:\.|$|[^0-9])", re.IGNORECASE)
 
 
 def normalise_accession(value: str) -> str:
@@ -62,13 +64,16 @@ class Exhibit:
 
     @property
     def is_material_contract(self) -> bool:
-        """EX-10.x: the material contracts themselves (Reg S-K Item 601(b)(10))."""
-        return self.type.upper().startswith("EX-10")
+        """EX-10, EX-10.1, EX-10.2A: the material contracts (Reg S-K Item 601(b)(10)).
+
+        Not EX-101.SCH and friends: those are XBRL files (Item 601(b)(101)).
+        """
+        return bool(_MATERIAL_CONTRACT_RE.match(self.type.strip()))
 
     @property
     def is_press_release(self) -> bool:
-        """EX-99.x: additional exhibits, in 8-Ks nearly always the press release."""
-        return self.type.upper().startswith("EX-99")
+        """EX-99, EX-99.1: additional exhibits, in 8-Ks nearly always the press release."""
+        return bool(_PRESS_RELEASE_RE.match(self.type.strip()))
 
 
 @dataclass(frozen=True)
