@@ -203,6 +203,13 @@ def secret_sources(key: str) -> tuple[str, str]:
     return env, key
 
 
+def credential_names(credential: str) -> tuple[str, ...]:
+    """File names a secret may have in $CREDENTIALS_DIRECTORY: `slack.webhook_url` as
+    LoadCredential= names it, `slack_webhook_url`, or `edgarwatch.slack.webhook_url`
+    as it sits in /etc/credstore (so a shell can point the variable there)."""
+    return (credential, credential.replace(".", "_"), f"edgarwatch.{credential}")
+
+
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PLACEHOLDER_DOMAINS = re.compile(r"@(?:[\w-]+\.)*(example|your-company)\.\w+$|\.example$", re.I)
 _TICKER_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-]{0,9}$")
@@ -292,7 +299,7 @@ class _Reader:
         env_name, credential = secret_sources(full)
         directory = self.environ.get("CREDENTIALS_DIRECTORY")
         if directory:
-            for name in (credential, credential.replace(".", "_")):
+            for name in credential_names(credential):
                 candidate = Path(directory) / name
                 if candidate.is_file():
                     try:
@@ -581,7 +588,7 @@ class _Reader:
         env, credential = secret_sources(key)
         directory = self.environ.get("CREDENTIALS_DIRECTORY") or ""
         in_credentials = bool(directory) and any(
-            (Path(directory) / n).is_file() for n in (credential, credential.replace(".", "_"))
+            (Path(directory) / n).is_file() for n in credential_names(credential)
         )
         return bool(self.environ.get(env)) or in_credentials
 

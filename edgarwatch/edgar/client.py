@@ -82,6 +82,10 @@ class ResponseTooLarge(EdgarError):
     """The response exceeded `edgar.max_response_bytes` and was abandoned."""
 
 
+class UnexpectedResponse(EdgarError):
+    """EDGAR answered 200 with something that is not the expected format."""
+
+
 class Interrupted(EdgarError):
     """The daemon is stopping; the request was abandoned."""
 
@@ -178,20 +182,23 @@ class EdgarClient:
         *,
         ok_statuses: frozenset[int] = frozenset({200}),
         max_retries: int | None = None,
+        max_bytes: int | None = None,
     ) -> EdgarResponse:
         """GET an EDGAR path (or a link found in EDGAR, rebased onto our hosts).
 
         Returns responses whose status is in `ok_statuses`; raises EdgarError
         subclasses otherwise. `max_retries` overrides the configured retries
-        (the feed pager asks for none past page one, where 503 means "end").
+        (the feed pager asks for none past page one, where 503 means "end");
+        `max_bytes` lowers the size cap for responses that are always small.
         """
+        cap = min(max_bytes or self.settings.max_response_bytes, self.settings.max_response_bytes)
         url = self.rebaser.url(path_or_url)
         retries = self.settings.max_retries if max_retries is None else max_retries
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = self._get_following_redirects(url)
+                response = self._get_following_redirects(url, cap)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 if attempt > retries:
                     raise EdgarUnavailable(f"{url}: {_describe(exc)}") from None
@@ -211,9 +218,9 @@ class EdgarClient:
             raise EdgarHTTPError(response.status, url)
 
     # -- one attempt ---------------------------------------------------------
-    def _get_following_redirects(self, url: str) -> EdgarResponse:
+    def _get_following_redirects(self, url: str, cap: int) -> EdgarResponse:
         for _ in range(MAX_REDIRECTS + 1):
-            response = self._send(url)
+            response = self._send(url, cap)
             if response.status not in REDIRECT_STATUSES:
                 return response
             location = response.headers.get("location", "")
@@ -225,7 +232,7 @@ class EdgarClient:
                 ) from None
         raise EdgarHTTPError(response.status, url, "too many redirects")
 
-    def _send(self, url: str) -> EdgarResponse:
+    def _send(self, url: str, cap: int) -> EdgarResponse:
         self.throttle.check()
         if self.stop.is_set():
             raise Interrupted(url)
@@ -238,7 +245,7 @@ class EdgarClient:
             stream=True,
             allow_redirects=False,
         ) as raw:
-            content = self._read_capped(raw, url)
+            content = self._read_capped(raw, url, cap)
             headers = {k.lower(): v for k, v in raw.headers.items()}
             logger.debug(
                 "GET %s -> %s (%d bytes, %.2fs)",
@@ -249,8 +256,7 @@ class EdgarClient:
             )
             return EdgarResponse(url, raw.status_code, content, headers)
 
-    def _read_capped(self, raw: requests.Response, url: str) -> bytes:
-        cap = self.settings.max_response_bytes
+    def _read_capped(self, raw: requests.Response, url: str, cap: int) -> bytes:
         declared = raw.headers.get("content-length", "")
         if (
             declared.isdigit()

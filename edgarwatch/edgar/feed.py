@@ -68,8 +68,11 @@ class FeedPage:
 def parse_feed(data: bytes, rebaser: Rebaser) -> FeedPage:
     """Parse one getcurrent page into entries and accession-merged filings."""
     parsed: Any = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
-    if parsed.get("bozo") and not parsed.entries:
-        raise ValueError(f"not an Atom feed: {parsed.get('bozo_exception')}")
+    if not str(parsed.get("version", "")).startswith("atom"):
+        # feedparser reads an HTML page (a maintenance notice served with 200) as an
+        # empty feed; "nothing new" is the one answer it must not be mistaken for.
+        problem = parsed.get("bozo_exception") or "no <feed> element"
+        raise ValueError(f"not an Atom feed: {problem}")
     entries: list[FeedEntry] = []
     skipped = 0
     for raw in parsed.entries:

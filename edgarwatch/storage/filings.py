@@ -309,9 +309,9 @@ def _insert_notifications(
     created = 0
     for n in notifications:
         cursor = db.execute(
-            "INSERT OR IGNORE INTO notifications (accession, channel, rule, items, delivery_id, "
+            "INSERT INTO notifications (accession, channel, rule, items, delivery_id, "
             "status, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, "
-            "?, ?)",
+            "?, ?) ON CONFLICT (accession, channel, rule) DO NOTHING",
             [accession, n.channel, n.rule, json.dumps(n.items), str(uuid.uuid4()), now, now],
         )
         created += cursor.rowcount

@@ -46,12 +46,14 @@ def m001_filings(db: Database) -> None:
     db.table("filing_companies").create(
         {"accession": str, "cik": int, "name": str, "role": str},
         pk=("accession", "cik"),
+        not_null={"accession", "cik"},
         foreign_keys=[("accession", "filings", "accession")],
     )
     db.table("filing_companies").create_index(["cik"])
     db.table("items").create(
         {"accession": str, "number": str, "title": str, "text": str},
         pk=("accession", "number"),
+        not_null={"accession", "number"},
         foreign_keys=[("accession", "filings", "accession")],
     )
     db.table("items").create_index(["number"])
@@ -94,7 +96,7 @@ def m002_notifications(db: Database) -> None:
             "sent_at": str,
         },
         pk=("accession", "channel", "rule"),
-        not_null={"status", "created_at", "delivery_id"},
+        not_null={"accession", "channel", "rule", "status", "created_at", "delivery_id"},
         defaults={"status": "pending", "attempts": 0},
         foreign_keys=[("accession", "filings", "accession")],
     )

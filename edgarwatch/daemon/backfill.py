@@ -1,0 +1,131 @@
+"""`edgarwatch backfill --since DATE`: record historical 8-Ks with their items and text.
+
+Sources: each watched company's submissions JSON, following its
+`filings.files` pages back to the date; for `watch.all`, the daily master
+index of every business day since the date. Everything goes through the
+shared client at the configured rate. It is idempotent (recording is) and
+resumable (documents still to read are remembered in the database; a
+re-run continues where the last one stopped). Nothing is notified unless
+`--notify`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from edgarwatch.daemon.catchup import read_daily_index
+from edgarwatch.daemon.context import Context
+from edgarwatch.daemon.discovery import record_matches
+from edgarwatch.daemon.enrich import enrich_pending
+from edgarwatch.daemon.schedule import is_business_day
+from edgarwatch.edgar.client import EdgarError
+from edgarwatch.edgar.paths import submissions_page_path, submissions_path
+from edgarwatch.edgar.submissions import parse_submissions
+from edgarwatch.filing import EASTERN, Filing
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+"""(phase, done, total): the CLI draws a bar from it."""
+
+
+@dataclass
+class BackfillResult:
+    recorded: list[Filing] = field(default_factory=list)
+    enriched: int = 0
+    failed: int = 0
+    notifications: int = 0
+
+
+def backfill(
+    context: Context,
+    since: date,
+    *,
+    ciks: Iterable[int] = (),
+    notify: bool = False,
+    progress: Progress | None = None,
+) -> BackfillResult:
+    report = progress or (lambda phase, done, total: None)
+    result = BackfillResult()
+    wanted = sorted(set(ciks)) or sorted(context.watchlist.ciks)
+    if ciks or not context.watchlist.everyone:
+        for done, cik in enumerate(wanted, 1):
+            filings = company_history(context, cik, since)
+            result.recorded += record_matches(context, filings, source="backfill", notify=notify)
+            report("companies", done, len(wanted))
+    else:
+        days = _business_days(since, context.now().astimezone(EASTERN).date() - timedelta(days=1))
+        for done, day in enumerate(days, 1):
+            result.recorded += read_daily_index(context, day, source="backfill", notify=notify)
+            report("days", done, len(days))
+    _enrich_all(context, result, report)
+    return result
+
+
+def company_history(context: Context, cik: int, since: date) -> list[Filing]:
+    """A company's 8-Ks filed on or after `since`, following `filings.files` pages."""
+    response = context.client.get(submissions_path(cik), ok_statuses=frozenset({200, 404}))
+    if response.status == 404:
+        logger.warning("CIK %d has no submissions JSON; skipped", cik)
+        return []
+    submissions = parse_submissions(response.content, context.client.rebaser, cik)
+    filings = list(submissions.filings)
+    pages = _older_pages(response.content, since)
+    for name in pages:
+        try:
+            page = context.client.get(submissions_page_path(name))
+        except EdgarError as exc:
+            logger.warning("submissions page %s unavailable: %s", name, exc)
+            continue
+        older = parse_submissions(page.content, context.client.rebaser, cik)
+        filings += [_with_company(f, submissions.filings) for f in older.filings]
+    return [f for f in filings if f.filed is not None and f.filed >= since]
+
+
+def _older_pages(document: bytes, since: date) -> list[str]:
+    """The `filings.files` pages that reach back to `since` (each says `filingTo`)."""
+    try:
+        files = json.loads(document)["filings"].get("files") or []
+    except (ValueError, KeyError, TypeError):
+        return []
+    pages = []
+    for entry in files:
+        last = entry.get("filingTo")
+        if entry.get("name") and (not last or date.fromisoformat(last) >= since):
+            pages.append(str(entry["name"]))
+    return pages
+
+
+def _with_company(filing: Filing, recent: tuple[Filing, ...]) -> Filing:
+    """Overflow pages carry no company name; borrow it from the main document."""
+    if recent and not filing.companies[0].name:
+        return replace(filing, companies=recent[0].companies)
+    return filing
+
+
+def _business_days(first: date, last: date) -> list[date]:
+    return [
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if is_business_day(first + timedelta(days=n))
+    ]
+
+
+def _enrich_all(context: Context, result: BackfillResult, report: Progress) -> None:
+    total = context.storage.filings.pending_enrichment_count()
+    done = 0
+    report("documents", 0, total)
+    while not context.stop.is_set():
+        step = enrich_pending(context, budget_seconds=30.0)
+        result.enriched += step.enriched
+        result.failed += step.failed
+        result.notifications += step.notifications
+        done += step.enriched
+        report("documents", min(done, total), total)
+        remaining = context.storage.filings.pending_enrichment_count()
+        if step.enriched == 0 or remaining == 0:
+            break

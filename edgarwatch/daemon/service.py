@@ -1,0 +1,213 @@
+"""`edgarwatch run`: the daemon in the foreground, under systemd or not.
+
+APScheduler's BlockingScheduler runs three jobs — `poll` (filing-hours
+trigger), `reconcile` (every `poll.reconcile_minutes`, and at start-up) and
+`dispatch` (every `notify.dispatch_seconds`) — each `max_instances=1`,
+`coalesce=True` and `misfire_grace_time=None`: a late run still runs (once),
+it is never silently dropped. Listeners log job errors and missed runs.
+
+SIGTERM/SIGINT set the stop flag (HTTP backoffs and the dispatcher check
+it), the scheduler shuts down, the step in flight finishes, and the process
+exits 0 within 10 s. SIGHUP re-reads the watchlist.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    JobExecutionEvent,
+)
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from edgarwatch.config import Settings
+from edgarwatch.daemon.context import Context, FilingListener, build_context
+from edgarwatch.daemon.cycles import Cycles
+from edgarwatch.daemon.schedule import FilingHoursTrigger
+from edgarwatch.daemon.systemd import SystemdNotifier, Watchdog
+from edgarwatch.filing import EASTERN
+from edgarwatch.notifiers.base import Notifier, notifier_for
+from edgarwatch.notifiers.dispatch import Dispatcher
+from edgarwatch.storage import Storage, process_owner
+
+logger = logging.getLogger(__name__)
+
+STOP_DEADLINE_SECONDS = 8.0
+"""Leaves systemd's (and the 10 s promise's) margin for closing the database."""
+
+
+def build_notifiers(settings: Settings) -> dict[str, Notifier]:
+    return {channel.name: notifier_for(channel) for channel in settings.channels}
+
+
+class Daemon:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        notifiers: dict[str, Notifier] | None = None,
+        on_recorded: FilingListener | None = None,
+        systemd: SystemdNotifier | None = None,
+    ) -> None:
+        self.settings = settings
+        self.stop = threading.Event()
+        self.systemd = systemd or SystemdNotifier()
+        storage = Storage.open(settings.storage.path)
+        released = storage.outbox.release_dead_claims()
+        if released:
+            logger.info("released %d notification(s) claimed by a process that died", released)
+        notifiers = build_notifiers(settings) if notifiers is None else notifiers
+        self.context: Context = build_context(settings, storage, notifiers, stop=self.stop)
+        self.context.on_recorded = on_recorded
+        dispatcher = Dispatcher(
+            storage, notifiers, settings.notify, process_owner(), stop=self.stop
+        )
+        self.cycles = Cycles(self.context, dispatcher, self.systemd)
+        self.scheduler = BlockingScheduler(
+            timezone=EASTERN,
+            executors={"default": ThreadPoolExecutor(max_workers=4)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self._running: dict[str, float] = {}
+        self._running_lock = threading.Lock()
+        if not notifiers:
+            logger.warning("no notification channel is configured: filings are recorded only")
+
+    # -- wiring ----------------------------------------------------------------
+    def _job(self, name: str, step: Callable[[], Any]) -> Callable[[], None]:
+        def run() -> None:
+            if self.stop.is_set():
+                return
+            with self._running_lock:
+                self._running[name] = time.monotonic()
+            try:
+                step()
+            finally:
+                with self._running_lock:
+                    self._running.pop(name, None)
+
+        run.__name__ = name
+        return run
+
+    def schedule(self) -> None:
+        poll = self.settings.poll
+        now = datetime.now(EASTERN)
+        self.scheduler.add_job(
+            self._job("poll", self.cycles.poll),
+            FilingHoursTrigger(poll.interval_seconds, poll.off_hours_interval_seconds),
+            id="poll",
+            next_run_time=now,
+        )
+        self.scheduler.add_job(
+            self._job("reconcile", self.cycles.reconcile),
+            "interval",
+            minutes=poll.reconcile_minutes,
+            id="reconcile",
+            next_run_time=now + timedelta(seconds=2),
+        )
+        self.scheduler.add_job(
+            self._job("dispatch", self.cycles.dispatch),
+            "interval",
+            seconds=self.settings.notify.dispatch_seconds,
+            id="dispatch",
+            next_run_time=now + timedelta(seconds=1),
+        )
+        self.scheduler.add_listener(
+            self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
+        )
+
+    def _on_event(self, event: JobExecutionEvent) -> None:
+        if event.code == EVENT_JOB_ERROR:
+            logger.error(
+                "job %s raised; the next run is scheduled as usual",
+                event.job_id,
+                exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
+            )
+        elif event.code == EVENT_JOB_MISSED:
+            logger.warning("job %s missed its run time %s", event.job_id, event.scheduled_run_time)
+        else:
+            logger.warning("job %s is still running; this run waits for the next", event.job_id)
+
+    # -- signals ---------------------------------------------------------------
+    def install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_stop_signal)
+        signal.signal(signal.SIGINT, self._on_stop_signal)
+        signal.signal(signal.SIGHUP, self._on_hup)
+
+    def _on_stop_signal(self, signum: int, frame: FrameType | None) -> None:
+        logger.info("%s received: finishing the current step", signal.Signals(signum).name)
+        self.request_stop()
+
+    def _on_hup(self, signum: int, frame: FrameType | None) -> None:
+        logger.info("SIGHUP received: the watchlist is re-read at the next poll")
+        self.cycles.reload_requested.set()
+        self.systemd.reloading()
+        self.systemd.ready()
+
+    def request_stop(self) -> None:
+        self.stop.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    # -- running ---------------------------------------------------------------
+    def run(self) -> int:
+        """Block until stopped; returns the exit status (0)."""
+        faulthandler.enable()  # a watchdog SIGABRT dumps every thread's stack to the journal
+        self.schedule()
+        watchdog = Watchdog(self.systemd, self.cycles.healthy)
+        self.systemd.ready("started: first poll under way")
+        watchdog.start()
+        logger.info(
+            "edgarwatch started: watching %s, database %s, channels %s",
+            "every company"
+            if self.context.watchlist.everyone
+            else f"{len(self.context.watchlist)} companies",
+            self.settings.storage.path,
+            ", ".join(self.context.notifiers) or "none",
+        )
+        try:
+            self.scheduler.start()
+        finally:
+            self.stop.set()
+            self.systemd.stopping()
+            watchdog.stop()
+            abandoned = self._wait_for_jobs(STOP_DEADLINE_SECONDS)
+            if not abandoned:
+                self.context.close()
+            logger.info("edgarwatch stopped")
+        if abandoned:
+            # A job stuck in a socket read must not hold the exit; every database
+            # write is a committed transaction, so nothing is lost by leaving.
+            logging.shutdown()
+            os._exit(0)
+        return 0
+
+    def _wait_for_jobs(self, seconds: float) -> list[str]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with self._running_lock:
+                running = list(self._running)
+            if not running:
+                return []
+            time.sleep(0.05)
+        logger.warning("stopping with %s still running", ", ".join(running))
+        return running
+
+
+def run_daemon(settings: Settings) -> int:
+    daemon = Daemon(settings)
+    daemon.install_signal_handlers()
+    return daemon.run()

@@ -1,0 +1,164 @@
+"""`edgarwatch status`: is it healthy, at a glance, for people and for monitoring.
+
+Unhealthy (exit 1) when any of these holds:
+
+* no successful poll for 3 poll intervals (the interval in force now: filing
+  hours or off hours), or never;
+* a notification is dead (a channel refused it for good, or gave up);
+* an SEC rate-limit block is in force.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime, timedelta
+from typing import Any
+
+from edgarwatch.config import Settings
+from edgarwatch.daemon.schedule import current_interval, in_filing_hours
+from edgarwatch.filing import EASTERN
+from edgarwatch.storage import Storage
+from edgarwatch.storage.timefmt import utc_now
+
+MISSED_INTERVALS = 3
+
+
+def collect(settings: Settings, storage: Storage, now: datetime | None = None) -> dict[str, Any]:
+    """Everything `status` shows, as plain JSON-ready values."""
+    now = now or utc_now()
+    state = storage.state
+    interval = current_interval(
+        settings.poll.interval_seconds, settings.poll.off_hours_interval_seconds, now
+    )
+    last_ok = state.get_time("last_poll_ok_at")
+    blocked_until = state.get_time("sec_blocked_until")
+    block_active = blocked_until is not None and blocked_until > now
+    midnight = datetime.combine(now.astimezone(EASTERN).date(), datetime.min.time(), EASTERN)
+    report: dict[str, Any] = {
+        "database": str(storage.path),
+        "now": now.isoformat(timespec="seconds"),
+        "filing_hours": in_filing_hours(now),
+        "poll_interval_seconds": interval,
+        "last_successful_poll": _iso(last_ok),
+        "last_successful_poll_age_seconds": _age(last_ok, now),
+        "last_poll": state.get("poll_status"),
+        "feed_cursor": state.get("feed_cursor"),
+        "baseline_at": state.get("baseline_at"),
+        "last_catch_up": state.get("last_reconcile_ok_at"),
+        "filings_recorded_today": storage.filings.count_recorded_since(midnight),
+        "filings_awaiting_documents": storage.filings.pending_enrichment_count(),
+        "notifications": storage.outbox.counts(midnight)
+        | {"dead_channels": storage.outbox.dead_by_channel()},
+        "sec_block": {
+            "active": block_active,
+            "until": _iso(blocked_until) if block_active else None,
+            "reason": state.get("sec_block_reason") if block_active else None,
+        },
+        "latency_seconds": {
+            "24h": _percentiles(storage.outbox.latencies(now - timedelta(hours=24))),
+            "7d": _percentiles(storage.outbox.latencies(now - timedelta(days=7))),
+        },
+    }
+    problems = _problems(report, last_ok, interval, now)
+    report["healthy"] = not problems
+    report["problems"] = problems
+    return report
+
+
+def _problems(
+    report: dict[str, Any], last_ok: datetime | None, interval: float, now: datetime
+) -> list[str]:
+    problems = []
+    if last_ok is None:
+        problems.append("no successful poll yet")
+    elif (now - last_ok).total_seconds() > MISSED_INTERVALS * interval:
+        problems.append(
+            f"no successful poll for {_duration((now - last_ok).total_seconds())} "
+            f"(more than {MISSED_INTERVALS} intervals of {interval:g} s)"
+        )
+    dead = report["notifications"]["dead"]
+    if dead:
+        channels = ", ".join(c["channel"] for c in report["notifications"]["dead_channels"])
+        problems.append(f"{dead} dead notification(s) on {channels}")
+    if report["sec_block"]["active"]:
+        problems.append(
+            f"SEC rate-limit block in force until {report['sec_block']['until']} "
+            f"({report['sec_block']['reason']})"
+        )
+    return problems
+
+
+def _percentiles(values: list[float]) -> dict[str, Any]:
+    if not values:
+        return {"count": 0, "p50": None, "p95": None}
+    if len(values) == 1:
+        return {"count": 1, "p50": round(values[0], 1), "p95": round(values[0], 1)}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"count": len(values), "p50": round(cuts[49], 1), "p95": round(cuts[94], 1)}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def _age(moment: datetime | None, now: datetime) -> float | None:
+    return round((now - moment).total_seconds(), 1) if moment else None
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """The human view of `collect()`."""
+    n = report["notifications"]
+    lat = report["latency_seconds"]
+    block = report["sec_block"]
+    lines = [
+        f"edgarwatch: {'HEALTHY' if report['healthy'] else 'UNHEALTHY'}",
+        *[f"  ! {p}" for p in report["problems"]],
+        f"last successful poll   {_when(report['last_successful_poll'], report['last_successful_poll_age_seconds'])}",
+        f"last poll              {report['last_poll'] or '-'}",
+        f"feed cursor            {report['feed_cursor'] or '-'}",
+        f"last catch-up          {_et(report['last_catch_up'])}",
+        f"filings today          {report['filings_recorded_today']} recorded, "
+        f"{report['filings_awaiting_documents']} awaiting documents",
+        f"notifications          {n['pending']} pending, {n['sent_today']} sent today, {n['dead']} dead",
+    ]
+    for channel in n["dead_channels"]:
+        lines.append(
+            f"  dead on {channel['channel']}: {channel['dead']} — last error: {channel['last_error']}"
+        )
+    lines.append(
+        "SEC block              "
+        + (
+            f"IN FORCE until {_et(block['until'])} ({block['reason']})"
+            if block["active"]
+            else "none"
+        )
+    )
+    lines.append(f"latency (accepted → sent)  24 h: {_lat(lat['24h'])}   7 d: {_lat(lat['7d'])}")
+    lines.append(f"database               {report['database']}")
+    return "\n".join(lines)
+
+
+def _when(value: str | None, age: float | None) -> str:
+    if value is None or age is None:
+        return "never"
+    return f"{_et(value)} ({_duration(age)} ago)"
+
+
+def _et(value: str | None) -> str:
+    if not value:
+        return "-"
+    return datetime.fromisoformat(value).astimezone(EASTERN).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _lat(figures: dict[str, Any]) -> str:
+    if not figures["count"]:
+        return "no notifications sent"
+    return f"p50 {figures['p50']:.1f} s, p95 {figures['p95']:.1f} s (n={figures['count']})"

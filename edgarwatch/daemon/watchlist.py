@@ -1,0 +1,239 @@
+"""Which companies are watched: config CIKs and tickers, the watch file, or everyone.
+
+Tickers are resolved through `/files/company_tickers.json`, cached in the
+database and refreshed daily (one request a day, whatever the watchlist's
+size). The watch file (`watch.file`: one ticker or CIK per line, `#`
+comments) is re-read when it changes, so `edgarwatch watch add` — or an
+editor — takes effect within one poll, without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from edgarwatch.config import Settings, parse_cik
+from edgarwatch.edgar.client import EdgarClient
+from edgarwatch.edgar.paths import tickers_path
+from edgarwatch.edgar.tickers import Ticker, normalise_ticker, parse_company_tickers, suggest
+from edgarwatch.filing import Filing
+from edgarwatch.storage import Storage
+from edgarwatch.storage.timefmt import utc_now
+
+logger = logging.getLogger(__name__)
+
+TICKERS_MAX_AGE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    """The resolved watchlist: a set of CIKs, or the whole market."""
+
+    everyone: bool
+    ciks: frozenset[int]
+    names: dict[int, tuple[str | None, str | None]] = field(default_factory=dict, compare=False)
+    unresolved: tuple[str, ...] = ()
+
+    def matches(self, filing: Filing) -> bool:
+        """A filing matches when *any* of its companies is watched (Filer or Subject)."""
+        return self.everyone or not self.ciks.isdisjoint(filing.ciks)
+
+    def __len__(self) -> int:
+        return len(self.ciks)
+
+
+def read_watch_file(path: Path) -> list[str]:
+    """Entries of a watch file: one ticker or CIK per line; `#` starts a comment."""
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        entry = line.split("#", 1)[0].strip()
+        if entry:
+            entries.extend(entry.replace(",", " ").split())
+    return entries
+
+
+def split_entries(entries: Iterable[str | int]) -> tuple[list[int], list[str]]:
+    """CIKs (all digits) and tickers (anything else)."""
+    ciks, tickers = [], []
+    for entry in entries:
+        cik = parse_cik(entry) if isinstance(entry, int) or str(entry).strip().isdigit() else None
+        if cik is not None:
+            ciks.append(cik)
+        else:
+            tickers.append(normalise_ticker(str(entry)))
+    return ciks, tickers
+
+
+class WatchlistSource:
+    """Builds the Watchlist from settings, the watch file and the tickers cache."""
+
+    def __init__(self, settings: Settings, storage: Storage, client: EdgarClient | None) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.client = client
+        self._file_stamp: tuple[float, int] | None = None
+
+    def file_changed(self) -> bool:
+        path = self.settings.watch.file
+        stamp = _stamp(path) if path else None
+        return stamp != self._file_stamp
+
+    def load(self) -> Watchlist:
+        entries: list[str | int] = [*self.settings.watch.ciks, *self.settings.watch.tickers]
+        path = self.settings.watch.file
+        if path is not None:
+            self._file_stamp = _stamp(path)
+            try:
+                entries.extend(read_watch_file(path))
+            except OSError as exc:
+                logger.error("cannot read watch.file %s: %s", path, exc.strerror)
+        ciks, tickers = split_entries(entries)
+        by_ticker = {t.ticker: t for t in self.tickers()} if tickers else {}
+        by_cik = {t.cik: t for t in reversed(list(by_ticker.values()))}
+        names: dict[int, tuple[str | None, str | None]] = {}
+        for cik in ciks:
+            known = by_cik.get(cik)
+            names[cik] = (known.ticker, known.name) if known else (None, None)
+        unresolved = []
+        for ticker in tickers:
+            hit = by_ticker.get(ticker)
+            if hit is None:
+                unresolved.append(ticker)
+                continue
+            names[hit.cik] = (hit.ticker, hit.name)
+        if unresolved:
+            self._log_unresolved(unresolved, list(by_ticker))
+        return Watchlist(self.settings.watch.all, frozenset(names), names, tuple(unresolved))
+
+    def _log_unresolved(self, unresolved: list[str], known: list[str]) -> None:
+        for ticker in unresolved:
+            hints = suggest(ticker, known)
+            logger.error(
+                "ticker %s is not in the SEC's company_tickers.json%s; it is not watched",
+                ticker,
+                f" (did you mean {', '.join(hints)}?)" if hints else "",
+            )
+
+    def tickers(self) -> list[Ticker]:
+        """The cached tickers, refreshed from EDGAR when older than a day."""
+        fetched = self.storage.state.get_time("tickers_fetched_at")
+        stale = fetched is None or utc_now() - fetched > TICKERS_MAX_AGE
+        if stale and self.client is not None:
+            self.refresh_tickers()
+        return self.storage.state.tickers()
+
+    def refresh_tickers(self) -> None:
+        assert self.client is not None
+        from edgarwatch.edgar.client import EdgarError
+
+        try:
+            response = self.client.get(tickers_path())
+            tickers = parse_company_tickers(response.content)
+        except (EdgarError, ValueError) as exc:
+            logger.warning("could not refresh company_tickers.json (using the cache): %s", exc)
+            return
+        if tickers:
+            self.storage.state.replace_tickers(tickers)
+            logger.info("refreshed %d tickers from company_tickers.json", len(tickers))
+
+
+def _stamp(path: Path) -> tuple[float, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_mtime, stat.st_size)
+
+
+# -- editing the watch file (`edgarwatch watch add/remove`) -------------------------
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A watch entry resolved to a company."""
+
+    entry: str
+    cik: int
+    ticker: str | None
+    name: str | None
+
+
+class UnknownCompany(ValueError):
+    """A ticker or CIK EDGAR does not know; the message suggests alternatives."""
+
+
+def resolve(entry: str, tickers: list[Ticker], cik_exists: Callable[[int], str | None]) -> Resolved:
+    """Resolve a ticker or CIK; raise UnknownCompany with suggestions otherwise."""
+    ciks, symbols = split_entries([entry])
+    if ciks:
+        cik = ciks[0]
+        known = next((t for t in tickers if t.cik == cik), None)
+        if known:
+            return Resolved(entry, cik, known.ticker, known.name)
+        name = cik_exists(cik)
+        if name is None:
+            raise UnknownCompany(f"no company with CIK {cik} on EDGAR")
+        return Resolved(entry, cik, None, name)
+    symbol = symbols[0]
+    hit = next((t for t in tickers if t.ticker == symbol), None)
+    if hit is None:
+        hints = suggest(symbol, [t.ticker for t in tickers])
+        hint = f"; did you mean {', '.join(hints)}?" if hints else ""
+        raise UnknownCompany(
+            f"unknown ticker {symbol!r} (not in the SEC's company_tickers.json){hint}"
+        )
+    return Resolved(entry, hit.cik, hit.ticker, hit.name)
+
+
+def add_to_watch_file(
+    path: Path, companies: Iterable[Resolved], present: set[int]
+) -> list[Resolved]:
+    """Append companies not already watched; return the ones added."""
+    added = [c for c in companies if c.cik not in present]
+    if not added:
+        return []
+    text = path.read_text(encoding="utf-8") if path.exists() else _WATCH_FILE_HEADER
+    if text and not text.endswith("\n"):
+        text += "\n"
+    for company in added:
+        label = company.ticker or str(company.cik)
+        text += f"{label:<10} # {company.name or ''} (CIK {company.cik})\n"
+    _write_atomically(path, text)
+    return added
+
+
+def remove_from_watch_file(path: Path, ciks: set[int], tickers: list[Ticker]) -> list[str]:
+    """Drop every line naming one of `ciks` (by CIK or ticker); return the removed entries."""
+    if not path.exists():
+        return []
+    by_ticker = {t.ticker: t.cik for t in tickers}
+    kept, removed = [], []
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        entry = line.split("#", 1)[0].strip()
+        cik_list, symbols = split_entries([entry]) if entry else ([], [])
+        cik = cik_list[0] if cik_list else by_ticker.get(symbols[0]) if symbols else None
+        if cik is not None and cik in ciks:
+            removed.append(entry)
+        else:
+            kept.append(line)
+    if removed:
+        _write_atomically(path, "".join(kept))
+    return removed
+
+
+_WATCH_FILE_HEADER = (
+    "# edgarwatch watchlist: one ticker or CIK per line; '#' starts a comment.\n"
+    "# The running daemon re-reads this file when it changes.\n"
+)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write beside, then rename: the daemon never reads a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

@@ -1,0 +1,222 @@
+"""The EDGAR client against the replay on loopback: identity, rate, retries, 403, caps."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from edgarwatch.config import EdgarSettings
+from edgarwatch.edgar.client import (
+    EdgarBlocked,
+    EdgarClient,
+    EdgarHTTPError,
+    EdgarUnavailable,
+    ResponseTooLarge,
+    Throttle,
+)
+from edgarwatch.edgar.paths import ForeignURLError, current_feed_path, tickers_path
+from edgarwatch.edgar.ratelimit import RateLimiter
+from edgarwatch.replay.server import Replay
+from tests.support import USER_AGENT
+
+
+def client_for(url: str, **overrides: object) -> EdgarClient:
+    fields = {
+        "user_agent": USER_AGENT,
+        "base_url": url,
+        "data_url": url,
+        "requests_per_second": 10.0,
+        "max_retries": 3,
+        "read_timeout": 2.0,
+    } | overrides
+    return EdgarClient(EdgarSettings(**fields))  # type: ignore[arg-type]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_it_never_lets_more_than_the_rate_start_in_any_window() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(5, clock=clock, sleep=clock.sleep)
+    starts = []
+    for _ in range(40):
+        limiter.acquire()
+        starts.append(clock.now)
+        clock.now += 0.013  # callers arrive faster than the rate
+    for i, start in enumerate(starts):
+        in_window = [s for s in starts[i:] if s - start < 1.0 - 1e-5]
+        assert len(in_window) <= 5
+    assert starts[-1] >= 7.0  # 40 requests at 5/s take at least 7 s
+
+
+def test_it_holds_the_rate_across_threads() -> None:
+    limiter = RateLimiter(20)
+    starts: deque[float] = deque()
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(8):
+            limiter.acquire()
+            with lock:
+                starts.append(time.monotonic())
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ordered = sorted(starts)
+    for i, start in enumerate(ordered):
+        assert len([s for s in ordered[i:] if s - start < 0.999]) <= 20
+
+
+def test_it_sends_the_declared_user_agent_on_every_request(edgar: tuple[Replay, str]) -> None:
+    replay, url = edgar
+    client = client_for(url)
+    client.get(tickers_path())
+    client.get(current_feed_path())
+    assert [r.user_agent for r in replay.requests()] == [USER_AGENT, USER_AGENT]
+
+
+def test_it_retries_503_honouring_retry_after(edgar: tuple[Replay, str]) -> None:
+    replay, url = edgar
+    replay.fail("company_tickers", status=503, times=2, retry_after="1")
+    started = time.monotonic()
+    response = client_for(url).get(tickers_path())
+    assert response.status == 200
+    assert len(replay.requests("company_tickers")) == 3
+    assert time.monotonic() - started >= 2.0  # two Retry-After: 1 waits
+
+
+def test_it_gives_up_after_its_retries(edgar: tuple[Replay, str]) -> None:
+    replay, url = edgar
+    replay.fail("company_tickers", status=500, times=10)
+    with pytest.raises(EdgarHTTPError) as caught:
+        client_for(url, max_retries=2).get(tickers_path())
+    assert caught.value.status == 500
+    assert len(replay.requests("company_tickers")) == 3
+
+
+def test_it_retries_a_response_slower_than_the_read_timeout(edgar: tuple[Replay, str]) -> None:
+    replay, url = edgar
+    replay.make_slow("company_tickers", 1.0)
+    with pytest.raises(EdgarUnavailable, match="timed out"):
+        client_for(url, read_timeout=0.3, max_retries=1).get(tickers_path())
+    assert len(replay.requests("company_tickers")) == 2  # the first try and one retry
+
+
+def test_a_403_pauses_all_sec_traffic_and_says_why(
+    edgar: tuple[Replay, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    replay, url = edgar
+    replay.throttle()
+    client = client_for(url, throttle_pause_minutes=10)
+    with pytest.raises(EdgarBlocked) as caught:
+        client.get(current_feed_path())
+    assert "Request Rate Threshold Exceeded" in caught.value.reason
+    assert caught.value.until > datetime.now(UTC) + timedelta(minutes=9)
+    assert any(r.levelname == "ERROR" and "403" in r.getMessage() for r in caplog.records)
+    replay.throttle(False)
+    sent = len(replay.requests())
+    with pytest.raises(EdgarBlocked):
+        client.get(tickers_path())  # a different path: still paused, nothing sent
+    assert len(replay.requests()) == sent
+
+
+def test_an_undeclared_user_agent_is_refused_by_the_replay_like_the_sec(
+    edgar: tuple[Replay, str],
+) -> None:
+    _, url = edgar
+    client = client_for(url)
+    client.session.headers["User-Agent"] = "python-requests/2.32"
+    with pytest.raises(EdgarBlocked) as caught:
+        client.get(tickers_path())
+    assert "Undeclared Automated Tool" in caught.value.reason
+
+
+def test_the_replay_throttles_a_client_that_exceeds_the_rate(edgar: tuple[Replay, str]) -> None:
+    replay, url = edgar
+    replay.state.rate_limit = 3
+    client = client_for(url, requests_per_second=10.0)
+
+    def hammer() -> None:
+        for _ in range(10):
+            client.get(tickers_path())
+
+    with pytest.raises(EdgarBlocked):
+        hammer()
+    polite = client_for(url, requests_per_second=2.0)
+    polite.throttle = Throttle(timedelta(minutes=10))
+    replay.state.blocked_until = 0
+    replay.state.window.clear()
+    for _ in range(6):
+        polite.get(tickers_path())  # 2/s stays under the replay's 3/s
+
+
+def test_a_persisted_block_is_honoured_before_any_request(edgar: tuple[Replay, str]) -> None:
+    replay, url = edgar
+    throttle = Throttle(timedelta(minutes=10), until=datetime.now(UTC) + timedelta(minutes=3))
+    client = EdgarClient(
+        EdgarSettings(user_agent=USER_AGENT, base_url=url, data_url=url), throttle=throttle
+    )
+    with pytest.raises(EdgarBlocked):
+        client.get(tickers_path())
+    assert replay.requests() == []
+
+
+def test_it_caps_the_response_size(edgar: tuple[Replay, str]) -> None:
+    replay, url = edgar
+    replay.state.tickers = b"{" + b" " * 50_000 + b"}"
+    with pytest.raises(ResponseTooLarge):
+        client_for(url, max_response_bytes=10_000).get(tickers_path())
+
+
+def test_it_never_fetches_another_host(edgar: tuple[Replay, str]) -> None:
+    _replay, url = edgar
+    client = client_for(url)
+    response = client.get("https://www.sec.gov/files/company_tickers.json")
+    assert response.url == f"{url}/files/company_tickers.json"
+    with pytest.raises(ForeignURLError):
+        client.get("https://evil.example/steal?x=1")
+    with pytest.raises(ForeignURLError):
+        client.get("https://www.sec.gov/../../etc/passwd")
+
+
+def test_processes_sharing_a_database_share_the_rate(tmp_path: Path) -> None:
+    """The daemon and an operator's backfill are one client to the SEC."""
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from edgarwatch.edgar.ratelimit import SharedRateLimiter\n"
+        "limiter = SharedRateLimiter(10, Path(sys.argv[1]))\n"
+        "for _ in range(12):\n"
+        "    limiter.acquire()\n"
+        "    print(time.monotonic(), flush=True)\n"
+    )
+    path = str(tmp_path / "edgarwatch.db.rate")
+    workers = [
+        subprocess.Popen([sys.executable, "-c", script, path], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    starts = sorted(
+        float(line) for worker in workers for line in worker.communicate(timeout=30)[0].split()
+    )
+    assert len(starts) == 24
+    for i, start in enumerate(starts):
+        assert len([s for s in starts[i:] if s - start < 1.0 - 1e-5]) <= 10
+    assert starts[-1] - starts[0] >= 2.0  # 24 starts at 10/s, together

@@ -1,0 +1,166 @@
+"""Storage: migrations, WAL, idempotent recording, one transaction per filing."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from edgarwatch.filing import EASTERN, Company, Enrichment, Exhibit, Filing, Item
+from edgarwatch.storage import NewNotification, Storage
+
+FILING = Filing(
+    accession="0001104659-07-035757",
+    form="8-K",
+    companies=(Company(855654, "IMMUNOGEN INC", "Filer"),),
+    url="https://www.sec.gov/Archives/edgar/data/855654/000110465907035757/0001104659-07-035757-index.htm",
+    accepted_at=datetime(2007, 5, 4, 16, 5, 33, tzinfo=EASTERN),
+    items=("1.01",),
+)
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Storage:
+    return Storage.open(tmp_path / "edgarwatch.db")
+
+
+def test_it_creates_the_public_schema_in_wal_mode(storage: Storage) -> None:
+    db = storage.connections.db
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    columns = {
+        t: {c.name for c in db.table(t).columns}
+        for t in ("filings", "filing_companies", "items", "notifications")
+    }
+    assert {
+        "accession",
+        "cik",
+        "company",
+        "form",
+        "filed",
+        "accepted_at",
+        "items",
+        "url",
+    } <= columns["filings"]
+    assert {"accession", "cik", "name", "role"} <= columns["filing_companies"]
+    assert {"accession", "number", "title", "text"} <= columns["items"]
+    assert {
+        "accession",
+        "channel",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    } <= columns["notifications"]
+    assert db.table("notifications").pks == ["accession", "channel", "rule"]
+
+
+def test_migrations_run_once_and_reopening_is_harmless(tmp_path: Path) -> None:
+    first = Storage.open(tmp_path / "edgarwatch.db")
+    first.filings.record(FILING, source="feed", notify=True)
+    first.close()
+    again = Storage.open(tmp_path / "edgarwatch.db")
+    applied = again.connections.query("SELECT name FROM _sqlite_migrations")
+    assert [r["name"] for r in applied] == [
+        "m001_filings",
+        "m002_notifications",
+        "m003_state",
+        "m004_search",
+    ]
+    assert again.filings.recorded([FILING.accession]) == {FILING.accession}
+
+
+def test_recording_is_idempotent_and_merges_roles_and_items(storage: Storage) -> None:
+    assert storage.filings.record(FILING, source="feed", notify=True) is True
+    subject = Filing(
+        **{
+            **FILING.__dict__,
+            "companies": (Company(1999999, "PARTNER CORP", "Subject"),),
+            "items": ("1.01", "9.01"),
+        }
+    )
+    assert storage.filings.record(subject, source="catch-up", notify=False) is False
+    assert storage.connections.query("SELECT count(*) AS n FROM filings")[0]["n"] == 1
+    filing = storage.filings.get(FILING.accession)
+    assert filing is not None
+    assert {(c.cik, c.role) for c in filing.companies} == {(855654, "Filer"), (1999999, "Subject")}
+    assert filing.items == ("1.01", "9.01")
+    assert filing.accepted_at == FILING.accepted_at
+    row = storage.connections.query("SELECT notify, source FROM filings")[0]
+    assert row == {"notify": 1, "source": "feed"}  # the first recording decides
+
+
+def test_enrichment_and_its_notifications_commit_together_or_not_at_all(storage: Storage) -> None:
+    storage.filings.record(FILING, source="feed", notify=True)
+    bad = Enrichment(
+        items=(Item("1.01", "Entry into a Material Definitive Agreement", "text"),),
+        exhibits=(Exhibit("EX-10.1", "ex.htm", "https://www.sec.gov/x/ex.htm"),),
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        # An outbox row that violates a constraint (NULL channel) fails the whole transaction.
+        storage.filings.record_enrichment(
+            FILING.accession, bad, [NewNotification(None, "default", ("1.01",))]
+        )  # type: ignore[arg-type]
+    assert storage.connections.query("SELECT text FROM items")[0]["text"] is None
+    assert storage.connections.query("SELECT count(*) AS n FROM exhibits")[0]["n"] == 0
+    assert (
+        storage.filings.record_enrichment(
+            FILING.accession, bad, [NewNotification("slack", "default", ("1.01",))]
+        )
+        == 1
+    )
+    assert (
+        storage.filings.record_enrichment(
+            FILING.accession, bad, [NewNotification("slack", "default", ("1.01",))]
+        )
+        == 0
+    )
+
+
+def test_a_claim_is_exclusive_across_connections(tmp_path: Path, storage: Storage) -> None:
+    storage.filings.record(FILING, source="feed", notify=True)
+    storage.filings.record_enrichment(
+        FILING.accession, Enrichment(items=()), [NewNotification("slack", "default", ("1.01",))]
+    )
+    other = Storage.open(tmp_path / "edgarwatch.db")
+    now = datetime.now(UTC)
+    assert len(storage.outbox.claim_due(now, "host:1")) == 1
+    assert other.outbox.claim_due(now, "host:2") == []
+
+
+def test_claims_of_a_dead_process_are_released(storage: Storage) -> None:
+    storage.filings.record(FILING, source="feed", notify=True)
+    storage.filings.record_enrichment(
+        FILING.accession, Enrichment(items=()), [NewNotification("slack", "default", ("1.01",))]
+    )
+    import socket
+
+    owner = f"{socket.gethostname()}:999999999"
+    assert len(storage.outbox.claim_due(datetime.now(UTC), owner)) == 1
+    assert storage.outbox.release_dead_claims() == 1
+    assert len(storage.outbox.claim_due(datetime.now(UTC), "host:3")) == 1
+
+
+def test_search_ranks_item_text_and_highlights(storage: Storage) -> None:
+    storage.filings.record(FILING, source="feed", notify=True)
+    storage.filings.record_enrichment(
+        FILING.accession,
+        Enrichment(
+            items=(
+                Item(
+                    "1.01",
+                    "Entry into a Material Definitive Agreement",
+                    "ImmunoGen entered into a manufacturing agreement with SICOR.",
+                ),
+            )
+        ),
+        [],
+    )
+    hits = storage.filings.search(
+        storage.connections.db.quote_fts("manufacturing agreement"), item="1.01"
+    )
+    assert [h["accession"] for h in hits] == [FILING.accession]
+    assert "[manufacturing]" in hits[0]["snippet"]
+    assert storage.filings.search(storage.connections.db.quote_fts("license"), item="1.01") == []
