@@ -1,5 +1,540 @@
-"""Placeholder until the CLI lands."""
+"""The `edgarwatch` command.
+
+Command names and `--config PATH` (default `./config.toml`, accepted before
+or after the command) are a contract: see DESIGN.md. Each command is thin:
+it loads the configuration, calls one part of the package, and prints.
+Heavy imports happen inside commands, so `edgarwatch parse` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from edgarwatch.config import Settings
+    from edgarwatch.daemon.context import Context
+    from edgarwatch.storage import Storage
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EX_OK = 0
+EX_UNHEALTHY = 1
+EX_USAGE = 2
 
 
-def main() -> None:
-    raise SystemExit("edgarwatch: not yet")
+def _config_option(func: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="The configuration file (default: ./config.toml).",
+    )(func)
+
+
+def _log_option(func: F) -> F:
+    return click.option(
+        "--log-level",
+        type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+        default=None,
+        help="Override log.level from the configuration.",
+    )(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@_config_option
+@_log_option
+@click.version_option(package_name="edgarwatch")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None, log_level: str | None) -> None:
+    """Watch SEC EDGAR for 8-K filings of the companies you care about, record them,
+    and notify people (Slack, email, webhook) when one reports an item your rules name."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+    ctx.obj["log_level"] = log_level
+
+
+def _settings(ctx: click.Context, config_path: Path | None, log_level: str | None) -> Settings:
+    """Load the configuration or exit 78 listing every problem."""
+    from edgarwatch import logs
+    from edgarwatch.config import EX_CONFIG, ConfigError, load
+
+    path = config_path or ctx.obj.get("config_path") or Path("config.toml")
+    try:
+        settings = load(path)
+    except ConfigError as exc:
+        click.echo(f"edgarwatch: invalid configuration {path}:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(EX_CONFIG) from None
+    level = log_level or ctx.obj.get("log_level") or settings.log_level
+    logs.configure(level)
+    return settings
+
+
+def _open_storage(settings: Settings) -> Storage:
+    from edgarwatch.storage import Storage, StorageError
+
+    try:
+        return Storage.open(settings.storage.path)
+    except StorageError as exc:
+        click.echo(f"edgarwatch: {exc}", err=True)
+        raise SystemExit(1) from None
+
+
+def _context(settings: Settings) -> Context:
+    from edgarwatch.daemon.context import build_context
+    from edgarwatch.daemon.service import build_notifiers
+
+    storage = _open_storage(settings)
+    return build_context(settings, storage, build_notifiers(settings))
+
+
+# -- the daemon ---------------------------------------------------------------------
+
+
+@main.command()
+@_config_option
+@_log_option
+@click.pass_context
+def run(ctx: click.Context, config_path: Path | None, log_level: str | None) -> None:
+    """Run the daemon in the foreground (SIGTERM/SIGINT: finish the step, exit 0)."""
+    from edgarwatch.daemon.service import run_daemon
+    from edgarwatch.storage import StorageError
+
+    settings = _settings(ctx, config_path, log_level)
+    try:
+        code = run_daemon(settings)
+    except StorageError as exc:
+        click.echo(f"edgarwatch: {exc}", err=True)
+        code = 1
+    raise SystemExit(code)
+
+
+@main.command()
+@_config_option
+@_log_option
+@click.pass_context
+def poll(ctx: click.Context, config_path: Path | None, log_level: str | None) -> None:
+    """One poll cycle (catch-up too when due) and one dispatch, then exit (0 = ok)."""
+    from edgarwatch.daemon.cycles import Cycles
+    from edgarwatch.notifiers.dispatch import Dispatcher
+    from edgarwatch.storage import process_owner
+
+    settings = _settings(ctx, config_path, log_level)
+    context = _context(settings)
+    try:
+        context.storage.outbox.release_dead_claims()
+        dispatcher = Dispatcher(
+            context.storage, context.notifiers, settings.notify, process_owner(), stop=context.stop
+        )
+        ok = Cycles(context, dispatcher).once()
+    finally:
+        context.close()
+    raise SystemExit(EX_OK if ok else EX_UNHEALTHY)
+
+
+@main.command("check-config")
+@_config_option
+@click.option("--show", is_flag=True, help="Print the effective settings (secrets masked).")
+@click.pass_context
+def check_config(ctx: click.Context, config_path: Path | None, show: bool) -> None:
+    """Validate the configuration and exit (0 valid, 78 invalid)."""
+    from edgarwatch.config import describe
+
+    settings = _settings(ctx, config_path, "warning")
+    if show:
+        click.echo(json.dumps(describe(settings), indent=2))
+    channels = ", ".join(f"{c.name} ({c.kind})" for c in settings.channels) or "none"
+    watch = (
+        "every company"
+        if settings.watch.all
+        else (
+            f"{len(settings.watch.ciks)} CIK(s), {len(settings.watch.tickers)} ticker(s)"
+            + (f", file {settings.watch.file}" if settings.watch.file else "")
+        )
+    )
+    click.echo(f"{settings.path}: valid. Watching {watch}; channels: {channels}.")
+
+
+# -- reading what was recorded ------------------------------------------------------------
+
+
+@main.command()
+@_config_option
+@click.option("--cik", type=int, help="Only filings naming this CIK (any role).")
+@click.option("--item", help="Only filings reporting this item (e.g. 1.01).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Filed on or after YYYY-MM-DD.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def filings(
+    ctx: click.Context,
+    config_path: Path | None,
+    cik: int | None,
+    item: str | None,
+    since: Any,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List recorded filings, newest first."""
+    settings = _settings(ctx, config_path, "warning")
+    storage = _open_storage(settings)
+    try:
+        rows = storage.filings.listing(
+            cik=cik, item=item, since=since.date() if since else None, limit=limit
+        )
+    finally:
+        storage.close()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    _print_filings(rows)
+
+
+def _print_filings(rows: list[dict[str, Any]]) -> None:
+    from edgarwatch.filing import EASTERN
+
+    if not rows:
+        click.echo("No filings recorded (yet).")
+        return
+    click.echo(
+        f"{'ACCEPTED (ET)':<19}  {'FORM':<6} {'CIK':>10}  {'COMPANY':<34} {'ITEMS':<22} ACCESSION"
+    )
+    for row in rows:
+        accepted = row["accepted_at"]
+        when = (
+            _parse_time(accepted).astimezone(EASTERN).strftime("%Y-%m-%d %H:%M:%S")
+            if accepted
+            else (row["filed"] or "")
+        )
+        click.echo(
+            f"{when:<19}  {row['form']:<6} {row['cik']:>10}  {row['company'][:34]:<34} "
+            f"{','.join(row['items'])[:22]:<22} {row['accession']}"
+        )
+
+
+def _parse_time(value: str) -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(value)
+
+
+@main.command()
+@_config_option
+@click.argument("query")
+@click.option("--item", help="Only this item (e.g. 1.01).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Filed on or after YYYY-MM-DD.")
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option(
+    "--raw", is_flag=True, help='Pass QUERY to SQLite FTS5 as is (AND, OR, NEAR, "phrases").'
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def search(
+    ctx: click.Context,
+    config_path: Path | None,
+    query: str,
+    item: str | None,
+    since: Any,
+    limit: int,
+    raw: bool,
+    as_json: bool,
+) -> None:
+    """Full-text search over item texts, best matches first."""
+    settings = _settings(ctx, config_path, "warning")
+    storage = _open_storage(settings)
+    try:
+        fts_query = query if raw else storage.connections.db.quote_fts(query)
+        try:
+            rows = storage.filings.search(
+                fts_query, item=item, since=since.date() if since else None, limit=limit
+            )
+        except Exception as exc:  # sqlite3.OperationalError from FTS5 syntax
+            click.echo(f"edgarwatch: cannot search for {query!r}: {exc}", err=True)
+            raise SystemExit(EX_USAGE) from None
+    finally:
+        storage.close()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("No matches.")
+    for row in rows:
+        snippet = row["snippet"].replace("[", "\x00").replace("]", "\x01")
+        snippet = click.style("", reset=False) + snippet
+        snippet = snippet.replace("\x00", click.style("", bold=True, reset=False)).replace(
+            "\x01", click.style("", reset=True)
+        )
+        click.echo(
+            click.style(f"{row['company']}", bold=True)
+            + f" — {row['form']} filed {row['filed']} — Item {row['number']}: {row['title']}"
+        )
+        click.echo(f"  {snippet}")
+        click.echo(f"  {row['url']}\n")
+
+
+# -- operations ---------------------------------------------------------------------------
+
+
+@main.command()
+@_config_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def status(ctx: click.Context, config_path: Path | None, as_json: bool) -> None:
+    """Health at a glance; exit 0 when healthy, 1 when not (for monitoring)."""
+    from edgarwatch.daemon.status import collect, render_text
+
+    settings = _settings(ctx, config_path, "warning")
+    storage = _open_storage(settings)
+    try:
+        report = collect(settings, storage)
+    finally:
+        storage.close()
+    click.echo(json.dumps(report, indent=2) if as_json else render_text(report))
+    raise SystemExit(EX_OK if report["healthy"] else EX_UNHEALTHY)
+
+
+@main.command("test-notify")
+@_config_option
+@click.option("--channel", "channel_name", help="Only this channel (default: every channel).")
+@click.pass_context
+def test_notify(ctx: click.Context, config_path: Path | None, channel_name: str | None) -> None:
+    """Send a sample notification (the seed filing) through each channel."""
+    from edgarwatch.notifiers import NotifierError, notifier_for
+    from edgarwatch.notifiers.sample import sample_delivery, sample_report
+
+    settings = _settings(ctx, config_path, "warning")
+    channels = [c for c in settings.channels if channel_name in (None, c.name)]
+    if not channels:
+        known = ", ".join(c.name for c in settings.channels) or "none configured"
+        click.echo(f"edgarwatch: no channel {channel_name or ''} (channels: {known})", err=True)
+        raise SystemExit(EX_USAGE)
+    failed = 0
+    for channel in channels:
+        notifier = notifier_for(channel)
+        try:
+            notifier.send(sample_report(), sample_delivery(channel.name))
+            click.echo(f"{channel.name}: sent")
+        except NotifierError as exc:
+            failed += 1
+            kind = "permanent" if exc.permanent else "will retry"
+            click.echo(f"{channel.name}: FAILED ({kind}): {exc.message}")
+        finally:
+            notifier.close()
+    raise SystemExit(EX_UNHEALTHY if failed else EX_OK)
+
+
+@main.group()
+def watch() -> None:
+    """Manage the watchlist file (watch.file); the daemon picks changes up by itself."""
+
+
+@watch.command("add")
+@_config_option
+@click.argument("entries", nargs=-1, required=True)
+@click.pass_context
+def watch_add(ctx: click.Context, config_path: Path | None, entries: tuple[str, ...]) -> None:
+    """Watch companies by ticker or CIK: `edgarwatch watch add AAPL 855654`."""
+    from edgarwatch.daemon.watchlist import UnknownCompany, add_to_watch_file, resolve
+
+    settings = _settings(ctx, config_path, "warning")
+    path = _watch_file(settings)
+    context = _context(settings)
+    try:
+        tickers = context.watch_source.tickers()
+        resolved, problems = [], []
+        for entry in entries:
+            try:
+                resolved.append(resolve(entry, tickers, lambda cik: _company_name(context, cik)))
+            except UnknownCompany as exc:
+                problems.append(str(exc))
+        for problem in problems:
+            click.echo(f"edgarwatch: {problem}", err=True)
+        if problems:
+            raise SystemExit(EX_USAGE)
+        added = add_to_watch_file(path, resolved, set(context.watchlist.ciks))
+    finally:
+        context.close()
+    for company in resolved:
+        verb = "added" if company in added else "already watched"
+        click.echo(f"{verb}: {company.ticker or '-'} {company.name or ''} (CIK {company.cik})")
+    if added:
+        click.echo(f"{path} updated; a running daemon picks it up at its next poll.")
+
+
+def _company_name(context: Context, cik: int) -> str | None:
+    from edgarwatch.edgar.paths import submissions_path
+    from edgarwatch.edgar.submissions import parse_submissions
+
+    response = context.client.get(submissions_path(cik), ok_statuses=frozenset({200, 404}))
+    if response.status == 404:
+        return None
+    return parse_submissions(response.content, context.client.rebaser, cik).name or f"CIK {cik}"
+
+
+@watch.command("remove")
+@_config_option
+@click.argument("entries", nargs=-1, required=True)
+@click.pass_context
+def watch_remove(ctx: click.Context, config_path: Path | None, entries: tuple[str, ...]) -> None:
+    """Stop watching companies (by ticker or CIK) listed in the watch file."""
+    from edgarwatch.daemon.watchlist import remove_from_watch_file, split_entries
+
+    settings = _settings(ctx, config_path, "warning")
+    path = _watch_file(settings)
+    storage = _open_storage(settings)
+    try:
+        tickers = storage.state.tickers()
+    finally:
+        storage.close()
+    by_ticker = {t.ticker: t.cik for t in tickers}
+    ciks, symbols = split_entries(entries)
+    wanted = set(ciks) | {by_ticker[s] for s in symbols if s in by_ticker}
+    removed = remove_from_watch_file(path, wanted, tickers)
+    in_config = wanted & (
+        set(settings.watch.ciks) | {by_ticker.get(t) for t in settings.watch.tickers}
+    )
+    if in_config:
+        click.echo(
+            f"note: {', '.join(map(str, sorted(c for c in in_config if c)))} also listed in "
+            f"{settings.path} (watch.ciks / watch.tickers): edit it there too.",
+            err=True,
+        )
+    if not removed:
+        click.echo(f"edgarwatch: none of {', '.join(entries)} is in {path}", err=True)
+        raise SystemExit(EX_USAGE)
+    click.echo(
+        f"removed: {', '.join(removed)}; a running daemon stops watching them at its next poll."
+    )
+
+
+@watch.command("list")
+@_config_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def watch_list(ctx: click.Context, config_path: Path | None, as_json: bool) -> None:
+    """The resolved watchlist: CIK, ticker and name (from company_tickers.json)."""
+    settings = _settings(ctx, config_path, "warning")
+    context = _context(settings)
+    try:
+        watchlist = context.watchlist
+    finally:
+        context.close()
+    if watchlist.everyone:
+        click.echo("Watching every company (watch.all = true).")
+        return
+    rows = [
+        {"cik": cik, "ticker": watchlist.names[cik][0], "name": watchlist.names[cik][1]}
+        for cik in sorted(watchlist.ciks)
+    ]
+    if as_json:
+        click.echo(
+            json.dumps({"companies": rows, "unresolved": list(watchlist.unresolved)}, indent=2)
+        )
+        return
+    click.echo(f"{'CIK':>10}  {'TICKER':<8} NAME")
+    for row in rows:
+        click.echo(f"{row['cik']:>10}  {row['ticker'] or '-':<8} {row['name'] or '(name unknown)'}")
+    for ticker in watchlist.unresolved:
+        click.echo(f"{'?':>10}  {ticker:<8} (unknown ticker: not watched)")
+
+
+def _watch_file(settings: Settings) -> Path:
+    if settings.watch.file is None:
+        click.echo(
+            "edgarwatch: set watch.file in the configuration (a file of tickers/CIKs, one per "
+            "line) to manage the watchlist from the command line",
+            err=True,
+        )
+        raise SystemExit(EX_USAGE)
+    return settings.watch.file
+
+
+@main.command()
+@_config_option
+@_log_option
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), required=True, help="YYYY-MM-DD")
+@click.option("--cik", "ciks", type=int, multiple=True, help="Only these CIKs (repeatable).")
+@click.option(
+    "--notify", is_flag=True, help="Also notify what the rules match (default: record only)."
+)
+@click.pass_context
+def backfill(
+    ctx: click.Context,
+    config_path: Path | None,
+    log_level: str | None,
+    since: Any,
+    ciks: tuple[int, ...],
+    notify: bool,
+) -> None:
+    """Record historical 8-Ks (items and text) since a date; resumable, idempotent."""
+    from edgarwatch.daemon.backfill import backfill as run_backfill
+    from edgarwatch.edgar.client import EdgarBlocked
+
+    settings = _settings(ctx, config_path, log_level or "warning")
+    context = _context(settings)
+    bars: dict[str, Any] = {}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        bar = bars.get(phase)
+        if bar is None:
+            bar = bars[phase] = click.progressbar(length=max(total, 1), label=f"{phase:<10}")
+            bar.__enter__()
+        bar.length = max(total, 1)
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    try:
+        result = run_backfill(context, since.date(), ciks=ciks, notify=notify, progress=progress)
+    except EdgarBlocked as exc:
+        click.echo(f"\nedgarwatch: {exc}; re-run later: backfill resumes.", err=True)
+        raise SystemExit(EX_UNHEALTHY) from None
+    finally:
+        context.close()
+    click.echo(
+        f"\nbackfill since {since.date()}: {len(result.recorded)} new filing(s) recorded, "
+        f"{result.enriched} read, {result.failed} failed (retried by the daemon or a re-run), "
+        f"{result.notifications} notification(s) queued"
+    )
+
+
+# -- tools ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--index-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where {accession}-index.htm pages are, to add EDGAR's declared items.",
+)
+def parse(files: tuple[Path, ...], index_dir: Path | None) -> None:
+    """Parse local 8-K files: one JSON object per file (items, text, exhibits)."""
+    from edgarwatch.parse_cli import run_parse
+
+    raise SystemExit(run_parse(list(files), index_dir, sys.stdout))
+
+
+@main.command()
+@click.option("--seconds", type=float, default=20.0, show_default=True)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="warning",
+    show_default=True,
+)
+def demo(seconds: float, log_level: str) -> None:
+    """Run the daemon against a built-in EDGAR replay for ~20 s (no network)."""
+    from edgarwatch import logs
+    from edgarwatch.demo import run_demo
+
+    logs.configure(log_level)
+    raise SystemExit(run_demo(seconds))
