@@ -375,3 +375,20 @@ def test_a_newly_watched_company_is_caught_up_without_notifying(
     replay.publish(fresh.accession)
     cycles.poll()
     assert [row["accession"] for row in outbox(context)] == [fresh.accession]
+
+
+def test_watching_the_whole_market_records_and_notifies_any_filer(
+    world: tuple[Replay, str, Path],
+) -> None:
+    replay, url, db = world
+    context = context_for(url, db, ciks=[], everyone=True)
+    poll_feed(context)
+    deal = eight_k(company(7_000_001, "SOME SMALL CAP INC"), ["1.01", "9.01"])
+    other = eight_k(company(7_000_002, "ANOTHER CORP"), ["8.01"])
+    for filing in (deal, other):
+        replay.add(filing)
+        replay.publish(filing.accession)
+    result = poll_feed(context)
+    assert {f.accession for f in result.recorded} == {deal.accession, other.accession}
+    assert enrich_pending(context).notifications == 1
+    assert [row["accession"] for row in outbox(context)] == [deal.accession]
