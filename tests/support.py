@@ -119,7 +119,7 @@ def settings_for(url: str, database: Path, **sections: Any) -> Settings:
             "user_agent": USER_AGENT,
             "base_url": url,
             "data_url": url,
-            "requests_per_second": 10,
+            "requests_per_second": 8,
             "max_retries": 2,
             "read_timeout": 5,
         },
@@ -139,7 +139,7 @@ def write_config(path: Path, url: str, database: Path, extra: str = "", watch: s
 user_agent = "{USER_AGENT}"
 base_url = "{url}"
 data_url = "{url}"
-requests_per_second = 10
+requests_per_second = 8
 max_retries = 2
 read_timeout = 5
 

@@ -54,6 +54,7 @@ def build_context(
     notifiers: dict[str, Notifier],
     *,
     stop: threading.Event | None = None,
+    fetch_tickers: bool = True,
 ) -> Context:
     """Wire the client (with the SEC pause persisted in the database) and the watchlist."""
     stop = stop or threading.Event()
@@ -73,7 +74,8 @@ def build_context(
     )
     client = EdgarClient(settings.edgar, limiter=limiter, throttle=throttle, stop=stop)
     source = WatchlistSource(settings, storage, client)
-    context = Context(settings, storage, client, source, source.load(), notifiers, stop)
+    watchlist = source.load(fetch=fetch_tickers)
+    context = Context(settings, storage, client, source, watchlist, notifiers, stop)
     if not context.watchlist.everyone and not context.watchlist.ciks:
         logger.warning("the watchlist is empty: set watch.ciks, watch.tickers, watch.file or all")
     return context

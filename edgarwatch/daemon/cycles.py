@@ -73,9 +73,10 @@ class Cycles:
     def sync_watchlist(self) -> None:
         """Re-read the watchlist when its file changed or SIGHUP asked; catch up newcomers."""
         context = self.context
-        if self.reload_requested.is_set() or context.watch_source.file_changed():
+        source = context.watch_source
+        if self.reload_requested.is_set() or source.file_changed() or source.tickers_stale():
             self.reload_requested.clear()
-            context.watchlist = context.watch_source.load()
+            context.watchlist = source.load()
             logger.info(
                 "watchlist loaded: %s",
                 "every company"

@@ -70,7 +70,11 @@ class Daemon:
         if released:
             logger.info("released %d notification(s) claimed by a process that died", released)
         notifiers = build_notifiers(settings) if notifiers is None else notifiers
-        self.context: Context = build_context(settings, storage, notifiers, stop=self.stop)
+        # No network before READY=1: the watchlist starts from the cached tickers and
+        # the first poll refreshes them when they are a day old (or missing).
+        self.context: Context = build_context(
+            settings, storage, notifiers, stop=self.stop, fetch_tickers=False
+        )
         self.context.on_recorded = on_recorded
         dispatcher = Dispatcher(
             storage, notifiers, settings.notify, process_owner(), stop=self.stop

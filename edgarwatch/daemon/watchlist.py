@@ -77,12 +77,22 @@ class WatchlistSource:
         self.client = client
         self._file_stamp: tuple[float, int] | None = None
 
+    def tickers_stale(self) -> bool:
+        """Tickers are in use and the cached company_tickers.json is over a day old."""
+        path = self.settings.watch.file
+        uses_tickers = bool(self.settings.watch.tickers) or (path is not None and path.exists())
+        if not uses_tickers or self.client is None:
+            return False
+        fetched = self.storage.state.get_time("tickers_fetched_at")
+        return fetched is None or utc_now() - fetched > TICKERS_MAX_AGE
+
     def file_changed(self) -> bool:
         path = self.settings.watch.file
         stamp = _stamp(path) if path else None
         return stamp != self._file_stamp
 
-    def load(self) -> Watchlist:
+    def load(self, *, fetch: bool = True) -> Watchlist:
+        """Resolve the watchlist; `fetch=False` uses only the cached tickers (start-up)."""
         entries: list[str | int] = [*self.settings.watch.ciks, *self.settings.watch.tickers]
         path = self.settings.watch.file
         if path is not None:
@@ -92,12 +102,13 @@ class WatchlistSource:
             except OSError as exc:
                 logger.error("cannot read watch.file %s: %s", path, exc.strerror)
         ciks, tickers = split_entries(entries)
-        by_ticker = {t.ticker: t for t in self.tickers()} if tickers else {}
-        by_cik = {t.cik: t for t in reversed(list(by_ticker.values()))}
+        cached = self.tickers() if fetch and (tickers or ciks) else self.storage.state.tickers()
+        by_ticker = {t.ticker: t for t in cached}
+        by_cik = {t.cik: t for t in reversed(cached)}  # a company's first listed ticker
         names: dict[int, tuple[str | None, str | None]] = {}
         for cik in ciks:
-            known = by_cik.get(cik)
-            names[cik] = (known.ticker, known.name) if known else (None, None)
+            company = by_cik.get(cik)
+            names[cik] = (company.ticker, company.name) if company else (None, None)
         unresolved = []
         for ticker in tickers:
             hit = by_ticker.get(ticker)
@@ -136,9 +147,14 @@ class WatchlistSource:
         except (EdgarError, ValueError) as exc:
             logger.warning("could not refresh company_tickers.json (using the cache): %s", exc)
             return
-        if tickers:
-            self.storage.state.replace_tickers(tickers)
-            logger.info("refreshed %d tickers from company_tickers.json", len(tickers))
+        if not tickers:
+            # Never let an empty answer unwatch every ticker: keep the cache, and
+            # ask again tomorrow rather than at every poll.
+            logger.warning("company_tickers.json listed no tickers; keeping the cached ones")
+            self.storage.state.set_time("tickers_fetched_at", utc_now())
+            return
+        self.storage.state.replace_tickers(tickers)
+        logger.info("refreshed %d tickers from company_tickers.json", len(tickers))
 
 
 def _stamp(path: Path) -> tuple[float, int] | None:

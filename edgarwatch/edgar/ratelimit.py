@@ -44,8 +44,7 @@ class RateLimiter:
         self._sleep = sleep
 
     def acquire(self) -> float:
-        """Wait for a slot; return the seconds waited."""
-        waited = 0.0
+        """Wait for a slot; return the start time it was given (on `clock`)."""
         while True:
             with self._lock:
                 now = self._clock()
@@ -53,10 +52,9 @@ class RateLimiter:
                     self._starts.popleft()
                 if len(self._starts) < self.burst:
                     self._starts.append(now)
-                    return waited
+                    return now
                 delay = self.window - (now - self._starts[0])
             self._sleep(delay)
-            waited += delay
 
 
 class SharedRateLimiter(RateLimiter):
@@ -82,7 +80,6 @@ class SharedRateLimiter(RateLimiter):
         self.path = path
 
     def acquire(self) -> float:
-        waited = 0.0
         while True:
             with self._lock, self.path.open("a+b") as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX)
@@ -90,10 +87,9 @@ class SharedRateLimiter(RateLimiter):
                 starts = [s for s in _read_starts(handle) if 0 <= now - s < self.window - _EPSILON]
                 if len(starts) < self.burst:
                     _write_starts(handle, [*starts, now])
-                    return waited
+                    return now
                 delay = self.window - (now - min(starts))
             self._sleep(delay)
-            waited += delay
 
 
 def _read_starts(handle: BinaryIO) -> list[float]:
