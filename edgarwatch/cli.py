@@ -9,6 +9,7 @@ Heavy imports happen inside commands, so `edgarwatch parse` starts fast.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -267,10 +268,8 @@ def search(
     if not rows:
         click.echo("No matches.")
     for row in rows:
-        snippet = row["snippet"].replace("[", "\x00").replace("]", "\x01")
-        snippet = click.style("", reset=False) + snippet
-        snippet = snippet.replace("\x00", click.style("", bold=True, reset=False)).replace(
-            "\x01", click.style("", reset=True)
+        snippet = re.sub(
+            r"\[([^\]]*)\]", lambda m: click.style(m.group(1), bold=True), row["snippet"]
         )
         click.echo(
             click.style(f"{row['company']}", bold=True)

@@ -164,3 +164,24 @@ def test_search_ranks_item_text_and_highlights(storage: Storage) -> None:
     assert [h["accession"] for h in hits] == [FILING.accession]
     assert "[manufacturing]" in hits[0]["snippet"]
     assert storage.filings.search(storage.connections.db.quote_fts("license"), item="1.01") == []
+
+
+def test_processes_opening_a_new_database_at_once_all_succeed(tmp_path: Path) -> None:
+    """The daemon migrating while an operator runs `status` must not see 'database is locked'."""
+    import subprocess
+    import sys
+
+    database = tmp_path / "fresh.db"
+    script = "import sys; from pathlib import Path; from edgarwatch.storage import Storage; Storage.open(Path(sys.argv[1])).close()"
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(database)], stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(6)
+    ]
+    errors = [worker.communicate(timeout=60)[1] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0] * 6, errors
+    applied = Storage.open(database).connections.query(
+        "SELECT count(*) AS n FROM _sqlite_migrations"
+    )
+    assert applied == [{"n": 4}]

@@ -27,12 +27,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Literal
 
 import requests
 
-from edgarwatch.backoff import full_jitter
+from edgarwatch.backoff import parse_retry_after, retry_delay, root_cause
 from edgarwatch.config import EdgarSettings
 from edgarwatch.edgar.paths import ForeignURLError, Rebaser
 from edgarwatch.edgar.ratelimit import RateLimiter
@@ -210,7 +209,7 @@ class EdgarClient:
                 until = self.throttle.block(_throttle_reason(response))
                 raise EdgarBlocked(until, self.throttle.reason)
             if response.status in RETRY_STATUSES and attempt <= retries:
-                retry_after = _retry_after(response.headers.get("retry-after"))
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
                 if retry_after is not None and retry_after > MAX_RETRY_AFTER:
                     raise EdgarHTTPError(response.status, url, f"Retry-After {retry_after:.0f}s")
                 self._backoff(attempt, retry_after, f"HTTP {response.status} from {url}")
@@ -274,9 +273,7 @@ class EdgarClient:
         return b"".join(chunks)
 
     def _backoff(self, attempt: int, retry_after: float | None, why: str) -> None:
-        delay = full_jitter(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP)
-        if retry_after is not None:
-            delay = max(delay, retry_after)
+        delay = retry_delay(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP, retry_after=retry_after)
         logger.warning("%s; retry %d in %.1fs", why, attempt, delay)
         if self.stop.wait(delay):
             raise Interrupted(why)
@@ -284,13 +281,7 @@ class EdgarClient:
 
 def _describe(exc: Exception) -> str:
     """A one-line reason without the URL-laden chain requests builds."""
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
-    text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "Connection reset"):
-        if marker in text:
-            return marker.lower()
-    return "connection error"
+    return "timed out" if isinstance(exc, requests.Timeout) else root_cause(exc)
 
 
 def _throttle_reason(response: EdgarResponse) -> str:
@@ -300,19 +291,3 @@ def _throttle_reason(response: EdgarResponse) -> str:
             return marker
     title = re.search(r"<title>\s*([^<]{1,120})", text, re.I)
     return f"HTTP 403 {title.group(1).strip()!r}" if title else "HTTP 403"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds (RFC 9110 §10.2.3: delay-seconds or an HTTP-date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())

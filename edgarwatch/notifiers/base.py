@@ -20,10 +20,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, TypeVar
 
+from edgarwatch.backoff import parse_retry_after, root_cause
 from edgarwatch.filing import FilingReport
 from edgarwatch.secrets import redact
 
@@ -101,47 +100,13 @@ def notifier_for(settings: Any) -> Notifier:
 
 NotifierFactory = Callable[[Any], Notifier]
 
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds a `Retry-After` header asks us to wait, or None when absent or unreadable.
-
-    RFC 9110 section 10.2.3: either delay-seconds (Slack sends `Retry-After: 30`)
-    or an HTTP-date; a date in the past means "now" (0).
-    """
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def root_cause(exc: BaseException) -> str:
-    """The innermost socket error's description (`Connection refused`), else a class name.
-
-    HTTP and SMTP libraries wrap the socket error several times over, and their
-    messages quote the request URL, which for a webhook is the secret: error
-    messages are built from this instead.
-    """
-    found = type(exc).__name__
-    current: BaseException | None = exc
-    for _ in range(10):
-        if current is None:
-            break
-        if isinstance(current, OSError) and current.strerror:
-            found = current.strerror
-        reason = getattr(current, "reason", None)
-        first = current.args[0] if current.args else None
-        if isinstance(reason, BaseException):
-            current = reason
-        elif current.__cause__ or current.__context__:
-            current = current.__cause__ or current.__context__
-        else:
-            current = first if isinstance(first, BaseException) else None
-    return redact(found)
+__all__ = [
+    "REGISTRY",
+    "Delivery",
+    "Notifier",
+    "NotifierError",
+    "notifier_for",
+    "parse_retry_after",
+    "register",
+    "root_cause",
+]

@@ -39,12 +39,26 @@ class Connections:
         self._lock = threading.Lock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = self.db
-            with db.ensure_autocommit_on():
-                db.execute("PRAGMA journal_mode=WAL")
-            migrations.apply(db)
+            self._prepare()
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"cannot open the database {path}: {exc}") from None
+
+    def _prepare(self) -> None:
+        """WAL once, then migrations under BEGIN IMMEDIATE.
+
+        Several processes may open a database at once (the daemon upgrading
+        while an operator runs `status`). A deferred transaction that turns
+        into a writer gets SQLITE_BUSY at once, without waiting; taking the
+        write lock up front makes the others wait their turn on the busy
+        timeout, and find nothing left to apply.
+        """
+        db = self.db
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            with db.ensure_autocommit_on():
+                db.execute("PRAGMA journal_mode=WAL")
+        if migrations.pending(db):
+            with self.transaction():
+                migrations.apply(db)
 
     @property
     def db(self) -> Database:
