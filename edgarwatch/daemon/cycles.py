@@ -20,6 +20,7 @@ from edgarwatch.daemon.enrich import enrich_pending
 from edgarwatch.daemon.poll import PollResult, poll_feed
 from edgarwatch.daemon.schedule import current_interval
 from edgarwatch.daemon.systemd import SystemdNotifier
+from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar.client import EdgarBlocked, EdgarError, Interrupted
 from edgarwatch.filing import EASTERN
 from edgarwatch.notifiers.dispatch import Dispatcher, DispatchResult
@@ -47,6 +48,7 @@ class Cycles:
         self.reload_requested = threading.Event()
         self._poll_started: float | None = None
         self._poll_finished = time.monotonic()  # start-up counts as a fresh start
+        self._synced: Watchlist | None = None  # the watchlist last written to the database
 
     # -- poll ----------------------------------------------------------------
     def poll(self) -> CycleOutcome:
@@ -85,10 +87,14 @@ class Cycles:
             )
         if context.watchlist.everyone:
             return
-        if set(context.storage.state.watched()) != set(context.watchlist.ciks):
-            added = context.storage.state.set_watched(context.watchlist.names)
-            if added:
-                logger.info("now watching %d more: CIK %s", len(added), ", ".join(map(str, added)))
+        if context.watchlist is not self._synced:  # only after a (re)load, not every poll
+            if set(context.storage.state.watched()) != set(context.watchlist.ciks):
+                added = context.storage.state.set_watched(context.watchlist.names)
+                if added:
+                    logger.info(
+                        "now watching %d more: CIK %s", len(added), ", ".join(map(str, added))
+                    )
+            self._synced = context.watchlist
         pending = context.storage.state.not_caught_up()
         if pending:
             catch_up_new_companies(context, pending)
