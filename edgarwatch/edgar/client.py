@@ -198,7 +198,9 @@ class EdgarClient:
             attempt += 1
             try:
                 response = self._get_following_redirects(url, cap)
-            except (requests.Timeout, requests.ConnectionError) as exc:
+            except requests.RequestException as exc:
+                # Timeouts, refused connections, and bodies that break off or cannot be
+                # decoded (ChunkedEncodingError, ContentDecodingError): all transient.
                 if attempt > retries:
                     raise EdgarUnavailable(f"{url}: {_describe(exc)}") from None
                 self._backoff(attempt, None, f"{_describe(exc)} from {url}")

@@ -201,11 +201,17 @@ def _nesting_depth(html: str) -> int:
 
 
 def _remove_hidden(tree: LexborHTMLParser) -> None:
-    """Inline XBRL keeps its facts in `<ix:header>` inside a `display:none` div."""
+    """Inline XBRL keeps its facts in `<ix:header>` inside a `display:none` div.
+
+    The root element stays whatever it says: Lexbor refuses to remove it (a
+    document whose `<html>` is `hidden` raised SelectolaxError), and a filing
+    that hides all of itself is read rather than failed."""
+    root = tree.root
     for node in tree.css(_HIDDEN_SELECTOR):
-        node.decompose()
+        if node != root:
+            node.decompose()
     for node in tree.css('[style*="display" i]'):
-        if _DISPLAY_NONE_RE.search(node.attributes.get("style") or ""):
+        if node != root and _DISPLAY_NONE_RE.search(node.attributes.get("style") or ""):
             node.decompose()
 
 
