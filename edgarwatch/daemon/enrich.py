@@ -8,13 +8,22 @@ the filing recorded and retried on the next cycle, never blocking the
 others; once `notify.enrich_give_up_minutes` have passed, a filing that must
 notify is notified with what EDGAR declared (items and titles, no text)
 rather than not at all.
+
+Faults stay with the filing they happen to. *Any* exception while reading
+one filing (a truncated gzip body, a parser choking on hostile markup, a bug)
+is that filing's failure — counted, backed off, given up on with its
+declared items — never the cycle's: a poison filing first in line must not
+silence every filing behind it. And a 200 that is not the document (a
+maintenance page, a truncated body) is a failed read too: when a declared
+item other than the exhibit list gets no text at all, the read is retried;
+past the give-up age, what was read is kept, marked `partial`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from edgarwatch.backoff import full_jitter
@@ -24,13 +33,32 @@ from edgarwatch.edgar.item_titles import title_for
 from edgarwatch.edgar.reader import read_filing
 from edgarwatch.filing import Enrichment, Filing, Item
 from edgarwatch.notifiers.rules import notifications_for
-from edgarwatch.storage import PendingFiling
+from edgarwatch.storage import PendingFiling, StorageError
 
 logger = logging.getLogger(__name__)
 
 RETRY_BASE = 30.0
 RETRY_CAP = 900.0
 UNKNOWN_ITEMS_GIVE_UP = timedelta(hours=24)
+TEXTLESS_ITEMS = frozenset({"9.01", "7"})
+"""Financial Statements and Exhibits (and legacy Item 7) is often only an exhibit
+list under no heading: its missing text says nothing about the read."""
+
+
+class IncompleteDocument(ValueError):
+    """The document parsed, but a declared item has no text: not the real document."""
+
+    def __init__(self, missing: list[str], enrichment: Enrichment) -> None:
+        self.enrichment = enrichment
+        super().__init__(
+            "the document has no text for declared item(s) "
+            + ", ".join(missing)
+            + " (a maintenance page or a truncated body?)"
+        )
+
+
+ROUTINE_FAILURES = (EdgarError, ValueError, UnicodeError)
+"""EDGAR's own failures and unreadable bytes; anything else also logs its traceback."""
 
 
 @dataclass
@@ -48,20 +76,46 @@ def enrich_pending(context: Context, *, budget_seconds: float = 60.0) -> EnrichR
     for pending in context.storage.filings.due_for_enrichment(now):
         if context.stop.is_set() or time.monotonic() > deadline:
             break
-        filing = pending.filing
-        enrichment: Enrichment | None
+        enrichment = _read(context, pending, result)
+        if enrichment is None:
+            continue
         try:
-            enrichment = read_filing(context.client, filing)
-        except (EdgarBlocked, Interrupted):
-            raise
-        except (EdgarError, ValueError, UnicodeError) as exc:
+            result.notifications += _store(context, pending.filing, enrichment, pending.notify)
+        except StorageError:
+            raise  # the database itself: the cycle's failure, said once by the cycle
+        except Exception as exc:  # a bug deciding one filing's notifications stays with it
+            logger.exception("storing %s failed", pending.filing.accession)
             result.failed += 1
-            enrichment = _after_failure(context, pending, exc)
-            if enrichment is None:
-                continue
+            _retry_later(context, pending, f"{type(exc).__name__}: {exc}")
+            continue
         result.enriched += 1
-        result.notifications += _store(context, filing, enrichment, pending.notify)
     return result
+
+
+def _read(context: Context, pending: PendingFiling, result: EnrichResult) -> Enrichment | None:
+    """Read one filing; any failure is this filing's (retry later, or give up)."""
+    try:
+        return complete(pending.filing, read_filing(context.client, pending.filing))
+    except (EdgarBlocked, Interrupted):
+        raise  # the SEC's pause and a shutdown stop the whole cycle, by design
+    except Exception as exc:  # one filing's bad bytes must not stop the rest
+        result.failed += 1
+        if not isinstance(exc, ROUTINE_FAILURES):
+            logger.exception("reading %s raised unexpectedly", pending.filing.accession)
+        return _after_failure(context, pending, exc)
+
+
+def complete(filing: Filing, enrichment: Enrichment) -> Enrichment:
+    """Raise IncompleteDocument when the read found no item at all, or a declared item
+    (other than the exhibit list) has no text: an 8-K always reports at least one item,
+    and on the corpus of real 8-Ks every modern declared item has text under a heading."""
+    texts = {item.number: (item.text or "").strip() for item in enrichment.items}
+    if not texts:
+        raise IncompleteDocument(list(filing.items) or ["(any)"], enrichment)
+    missing = [n for n in filing.items or texts if n not in TEXTLESS_ITEMS and not texts.get(n)]
+    if missing:
+        raise IncompleteDocument(missing, enrichment)
+    return enrichment
 
 
 def _store(context: Context, filing: Filing, enrichment: Enrichment, notify: bool) -> int:
@@ -103,25 +157,32 @@ def _after_failure(context: Context, pending: PendingFiling, exc: Exception) -> 
     give_up = timedelta(minutes=context.settings.notify.enrich_give_up_minutes)
     if (filing.items and age >= give_up) or age >= UNKNOWN_ITEMS_GIVE_UP:
         logger.error(
-            "cannot read the documents of %s %s (%s); recording its declared items without "
-            "text so its notifications are not held back",
+            "cannot read the documents of %s %s (%s); recording %s so its notifications "
+            "are not held back",
             filing.form,
             filing.accession,
             error,
+            "what was read" if isinstance(exc, IncompleteDocument) else "its declared items",
         )
+        if isinstance(exc, IncompleteDocument):
+            return replace(exc.enrichment, status="partial", error=error)
         items = tuple(Item(n, title_for(n), None) for n in filing.items)
         return Enrichment(items=items, status="partial", error=error)
+    _retry_later(context, pending, error)
+    return None
+
+
+def _retry_later(context: Context, pending: PendingFiling, error: str) -> None:
     attempt = pending.attempts + 1
     retry_at = context.now() + timedelta(
         seconds=full_jitter(attempt, base=RETRY_BASE, cap=RETRY_CAP) + 5
     )
     logger.warning(
         "cannot read the documents of %s %s yet (%s); retry %d at %s",
-        filing.form,
-        filing.accession,
+        pending.filing.form,
+        pending.filing.accession,
         error,
         attempt,
         retry_at.isoformat(timespec="seconds"),
     )
-    context.storage.filings.record_enrichment_failure(filing.accession, error, retry_at)
-    return None
+    context.storage.filings.record_enrichment_failure(pending.filing.accession, error, retry_at)

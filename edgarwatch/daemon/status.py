@@ -5,6 +5,9 @@ Unhealthy (exit 1) when any of these holds:
 * no successful poll for 3 poll intervals (the interval in force now: filing
   hours or off hours), or never;
 * a notification is dead (a channel refused it for good, or gave up);
+* a filing that may notify still waits for its documents past
+  `notify.enrich_give_up_minutes` (plus a poll interval's grace): reading it
+  keeps failing in a way the give-up could not settle;
 * an SEC rate-limit block is in force.
 """
 
@@ -47,6 +50,9 @@ def collect(settings: Settings, storage: Storage, now: datetime | None = None) -
         "last_catch_up": state.get("last_reconcile_ok_at"),
         "filings_recorded_today": storage.filings.count_recorded_since(midnight),
         "filings_awaiting_documents": storage.filings.pending_enrichment_count(),
+        "notifiable_filings_overdue": storage.filings.overdue_notifiable(
+            now - timedelta(minutes=settings.notify.enrich_give_up_minutes, seconds=interval)
+        ),
         "notifications": storage.outbox.counts(midnight)
         | {"dead_channels": storage.outbox.dead_by_channel()},
         "sec_block": {
@@ -80,6 +86,12 @@ def _problems(
     if dead:
         channels = ", ".join(c["channel"] for c in report["notifications"]["dead_channels"])
         problems.append(f"{dead} dead notification(s) on {channels}")
+    overdue = report["notifiable_filings_overdue"]
+    if overdue:
+        problems.append(
+            f"{overdue} filing(s) that may notify still waiting for its documents past the "
+            "give-up age (see `edgarwatch filings` and the log)"
+        )
     if report["sec_block"]["active"]:
         problems.append(
             f"SEC rate-limit block in force until {report['sec_block']['until']} "

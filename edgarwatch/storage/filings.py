@@ -102,6 +102,15 @@ class FilingStore:
             for row in rows
         ]
 
+    def overdue_notifiable(self, recorded_before: datetime) -> int:
+        """Filings that may notify, recorded before `recorded_before`, still unread."""
+        row = self.c.db.execute(
+            "SELECT count(*) FROM filings WHERE enrich_status = 'pending' AND notify = 1 "
+            "AND recorded_at < ?",
+            [iso(recorded_before)],
+        ).fetchone()
+        return int(row[0])
+
     def pending_enrichment_count(self) -> int:
         row = self.c.db.execute(
             "SELECT count(*) FROM filings WHERE enrich_status = 'pending'"

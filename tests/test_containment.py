@@ -1,0 +1,263 @@
+"""Faults stay where they happen: one bad filing is that filing's failure, never the cycle's.
+
+Regression tests for the faults that silently stopped notifications: a poison
+filing first in line (a parser exception, a corrupt body) and a 200 answer
+that is not the document (a maintenance page, a truncated body).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from edgarwatch.config import EdgarSettings
+from edgarwatch.daemon import enrich
+from edgarwatch.daemon.context import Context, build_context
+from edgarwatch.daemon.cycles import Cycles
+from edgarwatch.daemon.enrich import enrich_pending
+from edgarwatch.daemon.poll import poll_feed
+from edgarwatch.daemon.status import collect
+from edgarwatch.edgar.client import EdgarClient, EdgarUnavailable
+from edgarwatch.edgar.paths import complete_submission_path
+from edgarwatch.filing import Enrichment, Filing
+from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
+from edgarwatch.notifiers.dispatch import Dispatcher
+from edgarwatch.replay.server import Replay, ReplayServer
+from edgarwatch.storage import Storage
+from tests.support import USER_AGENT, company, eight_k, settings_for
+
+IMMUNOGEN = company(855654, "IMMUNOGEN INC", ticker="IMGN")
+APPLE = company(320193, "Apple Inc.", ticker="AAPL")
+
+MAINTENANCE_PAGE = (
+    b"<html><head><title>SEC.gov | Maintenance</title></head><body>"
+    b"<h1>We are performing scheduled maintenance</h1>"
+    b"<p>Please try again later.</p></body></html>"
+)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[Replay, Context]]:
+    replay = Replay()
+    with ReplayServer(replay) as server:
+        watch = {"ciks": [855654, 320193], "catch_up_days": 0}
+        settings = settings_for(server.url, tmp_path / "edgarwatch.db", watch=watch)
+        storage = Storage.open(settings.storage.path)
+        console = ConsoleNotifier(ConsoleSettings(stream=io.StringIO()))
+        context = build_context(settings, storage, {"console": console})
+        yield replay, context
+        context.close()
+
+
+def cycles_for(context: Context) -> Cycles:
+    dispatcher = Dispatcher(context.storage, context.notifiers, context.settings.notify, "t:1")
+    return Cycles(context, dispatcher)
+
+
+def filing_row(context: Context, accession: str) -> dict[str, object]:
+    return context.storage.connections.query(
+        "SELECT enrich_status, enrich_attempts, enrich_error, next_enrich_at FROM filings "
+        "WHERE accession = ?",
+        [accession],
+    )[0]
+
+
+def queued(context: Context) -> list[str]:
+    rows = context.storage.connections.query("SELECT accession FROM notifications")
+    return [str(row["accession"]) for row in rows]
+
+
+def publish(replay: Replay, *filings: object) -> None:
+    for filing in filings:
+        replay.add(filing)  # type: ignore[arg-type]
+        replay.publish(filing.accession)  # type: ignore[attr-defined]
+
+
+def poison(monkeypatch: pytest.MonkeyPatch, accession: str) -> None:
+    """Make reading one filing raise what the old code did not expect (a parser bug,
+    SelectolaxError, a requests error outside EdgarError): no protocol produces
+    "any exception", so this one place patches the reader."""
+    real = enrich.read_filing
+
+    def read(client: EdgarClient, filing: Filing) -> Enrichment:
+        if filing.accession == accession:
+            raise RuntimeError("the parser choked on hostile markup")
+        return real(client, filing)
+
+    monkeypatch.setattr(enrich, "read_filing", read)
+
+
+def test_it_contains_any_exception_to_the_poison_filing(
+    world: tuple[Replay, Context], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replay, context = world
+    cycles = cycles_for(context)
+    assert cycles.poll().ok  # the baseline
+    bad, fine = eight_k(IMMUNOGEN, ["1.01"]), eight_k(APPLE, ["1.01"])
+    publish(replay, bad, fine)
+    poison(monkeypatch, bad.accession)
+    outcome = cycles.poll()
+    assert outcome.ok, outcome.summary
+    assert queued(context) == [fine.accession]
+    assert outcome.notifications == 1
+    row = filing_row(context, bad.accession)
+    assert row["enrich_status"] == "pending"
+    assert row["enrich_attempts"] == 1
+    assert row["next_enrich_at"] is not None
+    assert "RuntimeError: the parser choked" in str(row["enrich_error"])
+    # The next cycle does not find it first in line again: it waits for its backoff.
+    assert enrich_pending(context).failed == 0
+
+
+def test_a_poison_filing_past_the_give_up_age_notifies_with_its_declared_items(
+    world: tuple[Replay, Context], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replay, context = world
+    poll_feed(context)
+    bad = eight_k(IMMUNOGEN, ["1.01"])
+    publish(replay, bad)
+    poll_feed(context)
+    poison(monkeypatch, bad.accession)
+    context.storage.connections.db.execute(
+        "UPDATE filings SET recorded_at = ?", [(datetime.now(UTC) - timedelta(hours=1)).isoformat()]
+    )
+    result = enrich_pending(context)
+    assert result.failed == 1
+    assert result.notifications == 1
+    assert filing_row(context, bad.accession)["enrich_status"] == "partial"
+
+
+def test_a_document_whose_root_is_hidden_is_read_not_raised(
+    world: tuple[Replay, Context],
+) -> None:
+    replay, context = world
+    poll_feed(context)
+    filing = eight_k(IMMUNOGEN, ["1.01"])
+    publish(replay, filing)
+    poll_feed(context)
+    replay.serve(
+        complete_submission_path(IMMUNOGEN.cik, filing.accession),
+        b"<html hidden><body><p>Item 1.01 Entry into a Material Definitive Agreement</p>"
+        b"<p>The Company signed a licence.</p></body></html>",
+    )
+    result = enrich_pending(context)
+    assert (result.enriched, result.failed, result.notifications) == (1, 0, 1)
+
+
+def test_a_200_that_is_not_the_document_is_a_failed_read_and_retried(
+    world: tuple[Replay, Context],
+) -> None:
+    replay, context = world
+    poll_feed(context)
+    filing = eight_k(IMMUNOGEN, {"1.01": "On May 1 the Company signed a licence with Acme."})
+    publish(replay, filing)
+    poll_feed(context)
+    path = complete_submission_path(IMMUNOGEN.cik, filing.accession)
+    replay.serve(path, MAINTENANCE_PAGE)
+    first = enrich_pending(context)
+    assert (first.enriched, first.failed, first.notifications) == (0, 1, 0)
+    row = filing_row(context, filing.accession)
+    assert row["enrich_status"] == "pending"
+    assert "no text for declared item(s) 1.01" in str(row["enrich_error"])
+    del replay.state.raw[path]  # EDGAR is back
+    context.storage.connections.db.execute("UPDATE filings SET next_enrich_at = NULL")
+    second = enrich_pending(context)
+    assert (second.enriched, second.notifications) == (1, 1)
+    text = context.storage.connections.query(
+        "SELECT text FROM items WHERE accession = ? AND number = '1.01'", [filing.accession]
+    )[0]["text"]
+    assert "licence with Acme" in str(text)
+    assert filing_row(context, filing.accession)["enrich_status"] == "done"
+
+
+def test_a_truncated_document_past_the_give_up_age_keeps_what_was_read(
+    world: tuple[Replay, Context],
+) -> None:
+    replay, context = world
+    poll_feed(context)
+    items = {"1.01": "The Company entered into a supply agreement.", "5.02": "Mr. Doe resigned."}
+    filing = eight_k(IMMUNOGEN, items)
+    publish(replay, filing)
+    poll_feed(context)
+    path = complete_submission_path(IMMUNOGEN.cik, filing.accession)
+    whole = replay.state.filings[filing.accession].documents[0].content
+    cut = whole[: whole.index(b"Mr. Doe")]
+    replay.serve(path, cut)
+    context.storage.connections.db.execute(
+        "UPDATE filings SET recorded_at = ?", [(datetime.now(UTC) - timedelta(hours=1)).isoformat()]
+    )
+    result = enrich_pending(context)
+    assert (result.failed, result.notifications) == (1, 1)
+    row = filing_row(context, filing.accession)
+    assert row["enrich_status"] == "partial"
+    assert "5.02" in str(row["enrich_error"])
+    texts = {
+        r["number"]: r["text"]
+        for r in context.storage.connections.query(
+            "SELECT number, text FROM items WHERE accession = ?", [filing.accession]
+        )
+    }
+    assert "supply agreement" in str(texts["1.01"])
+
+
+def test_status_is_unhealthy_while_a_notifiable_filing_waits_past_the_give_up_age(
+    world: tuple[Replay, Context],
+) -> None:
+    replay, context = world
+    poll_feed(context)
+    filing = eight_k(IMMUNOGEN, ["1.01"])
+    filing = type(filing)(**{**filing.__dict__, "items_in_feed": False})  # items unknown
+    publish(replay, filing)
+    poll_feed(context)
+    context.storage.state.set_time("last_poll_ok_at", datetime.now(UTC))
+    assert collect(context.settings, context.storage)["healthy"]
+    context.storage.connections.db.execute(
+        "UPDATE filings SET recorded_at = ? WHERE accession = ?",
+        [(datetime.now(UTC) - timedelta(minutes=30)).isoformat(), filing.accession],
+    )
+    report = collect(context.settings, context.storage)
+    assert not report["healthy"]
+    assert any("waiting for its documents" in p for p in report["problems"]), report["problems"]
+
+
+class _CorruptGzip(BaseHTTPRequestHandler):
+    """Answers every GET with a gzip body cut in half: requests raises on reading it."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        body = gzip.compress(json.dumps({"x": "y" * 5000}).encode())
+        self.send_response(200)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2] + b"\x00garbage" * 8)
+        self.wfile.flush()
+        self.close_connection = True
+
+
+def test_a_corrupt_body_is_an_edgar_failure_not_a_crash() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CorruptGzip)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        settings = EdgarSettings(
+            user_agent=USER_AGENT, base_url=url, data_url=url, max_retries=1, read_timeout=2.0
+        )
+        client = EdgarClient(settings)
+        with pytest.raises(EdgarUnavailable):
+            client.get("/files/company_tickers.json")
+        assert client.requests_sent == 2  # retried once, like any transient failure
+    finally:
+        server.shutdown()
+        server.server_close()
