@@ -261,3 +261,32 @@ def test_a_corrupt_body_is_an_edgar_failure_not_a_crash() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_first_poll_that_dies_while_recording_the_baseline_announces_none_of_it(
+    world: tuple[Replay, Context], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replay, context = world
+    already = [eight_k(IMMUNOGEN, ["1.01"]) for _ in range(5)]
+    publish(replay, *already)
+    real = context.storage.filings.record
+    calls = {"n": 0}
+
+    def dying_record(filing: Filing, **kwargs: object) -> bool:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("killed mid-baseline")
+        return real(filing, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(context.storage.filings, "record", dying_record)
+    cycles = cycles_for(context)
+    assert not cycles.poll().ok
+    assert context.storage.state.get_time("baseline_at") is None
+    monkeypatch.setattr(context.storage.filings, "record", real)
+    assert cycles.poll().ok
+    assert context.storage.state.get_time("baseline_at") is not None
+    enrich_pending(context)
+    assert queued(context) == []
+    recorded = context.storage.connections.query("SELECT notify FROM filings")
+    assert len(recorded) == 5
+    assert all(row["notify"] == 0 for row in recorded)

@@ -31,6 +31,7 @@ class PollResult:
 def poll_feed(context: Context) -> PollResult:
     """Read the feed back to the cursor and record every new matching filing."""
     state = context.storage.state
+    started = context.now()
     baseline_at = state.get_time("baseline_at")
     baseline = baseline_at is None
     cursor = state.get_time("feed_cursor") or baseline_at
@@ -38,10 +39,12 @@ def poll_feed(context: Context) -> PollResult:
     scan = scan_feed(context, stop_at, context.settings.poll.max_feed_pages)
     unseen = state.unseen([f.accession for f in scan.filings])
     new = [f for f in scan.filings if f.accession in unseen]
-    if baseline:
-        state.set_time("baseline_at", context.now())
     recorded = record_matches(context, new, source="feed", notify=False if baseline else None)
     state.mark_seen(new)
+    if baseline:
+        # Last, so the baseline is all or nothing: a poll that dies while recording it
+        # leaves no baseline, and the next poll records the rest as baseline too.
+        state.set_time("baseline_at", started)
     newest = scan.newest
     if newest is not None and (cursor is None or newest > cursor):
         state.set_time("feed_cursor", newest)
