@@ -9,55 +9,17 @@ Everything is computed in America/New_York, so the window follows DST.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
 
+from edgarwatch.calendar import federal_holidays as federal_holidays  # re-exported
+from edgarwatch.calendar import is_business_day as is_business_day  # re-exported
 from edgarwatch.filing import EASTERN
 
 OPENS = time(6, 0)
 CLOSES = time(22, 0)
-
-
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
-    first = date(year, month, 1)
-    offset = (weekday - first.weekday()) % 7
-    return first + timedelta(days=offset + 7 * (n - 1))
-
-
-def _last_weekday(year: int, month: int, weekday: int) -> date:
-    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-    return last - timedelta(days=(last.weekday() - weekday) % 7)
-
-
-def _observed(day: date) -> date:
-    """5 U.S.C. 6103: a Saturday holiday is observed Friday, a Sunday one Monday."""
-    if day.weekday() == 5:
-        return day - timedelta(days=1)
-    if day.weekday() == 6:
-        return day + timedelta(days=1)
-    return day
-
-
-def federal_holidays(year: int) -> set[date]:
-    """The days EDGAR is closed (federal holidays, observed)."""
-    fixed = [date(year, 1, 1), date(year, 7, 4), date(year, 11, 11), date(year, 12, 25)]
-    if year >= 2021:
-        fixed.append(date(year, 6, 19))
-    floating = [
-        _nth_weekday(year, 1, 0, 3),  # Martin Luther King Jr. Day
-        _nth_weekday(year, 2, 0, 3),  # Washington's Birthday
-        _last_weekday(year, 5, 0),  # Memorial Day
-        _nth_weekday(year, 9, 0, 1),  # Labor Day
-        _nth_weekday(year, 10, 0, 2),  # Columbus Day
-        _nth_weekday(year, 11, 3, 4),  # Thanksgiving
-    ]
-    return {_observed(d) for d in fixed} | set(floating)
-
-
-def is_business_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in federal_holidays(day.year)
 
 
 def in_filing_hours(moment: datetime) -> bool:
