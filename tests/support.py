@@ -18,6 +18,7 @@ from typing import Any
 from edgarwatch.config import Settings, from_mapping
 from edgarwatch.edgar.item_titles import title_for
 from edgarwatch.replay.catalog import ReplayCompany, ReplayDocument, ReplayFiling
+from edgarwatch.replay.clock import ReplayClock
 from edgarwatch.replay.server import Replay, ReplayServer
 
 USER_AGENT = "edgarwatch tests tests@edgarwatch.invalid"
@@ -168,3 +169,20 @@ def serving(
     replay = Replay(filings, tickers=tickers, **options)
     with ReplayServer(replay) as server:
         yield replay, server.url
+
+
+@contextmanager
+def replay_at(
+    start: datetime | str, *filings: ReplayFiling, speed: float = 0.0, **options: Any
+) -> Iterator[tuple[Replay, ReplayClock, str]]:
+    """A replay whose clock starts at `start` (Eastern if naive) and stands still
+    (`speed=0`) unless told otherwise: (controls, clock, base URL).
+
+    `with replay_at("2026-03-10 18:05") as (replay, clock, url): ...` — then
+    `replay.publish(filing)`, `clock.set("2026-03-11 06:00")`. EDGAR's
+    after-hours hold is on (a clock is given); `options` go to `Replay`.
+    """
+    clock = ReplayClock(start, speed=speed)
+    replay = Replay(filings, clock=clock, **options)
+    with ReplayServer(replay) as server:
+        yield replay, clock, server.url

@@ -31,6 +31,8 @@ class ReplayCompany:
     fiscal_year_end: str = "1231"
     file_number: str = ""
     ticker: str | None = None
+    business_location: str = ""
+    """"City, ST" of the business address (EFTS `biz_locations`/`biz_states`)."""
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,16 @@ class ReplayFiling:
     documents: tuple[ReplayDocument, ...]
     period: date | None = None
     accepted_at: datetime | None = None
-    """Set when published: the replay stamps the moment it shows the filing."""
+    """Set when published: the moment EDGAR accepted it."""
     items_in_feed: bool = True
     """False hides the summary's item lines (a filing whose feed entry lost them)."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    visible_at: datetime | None = None
+    """First moment it is on the getcurrent feed (after-hours 8-Ks: the next morning)."""
+    public_at: datetime | None = None
+    """First moment its index page, documents, `.txt` and submissions JSON row exist."""
+    filing_date: date | None = None
+    """EDGAR's date for it: the next business day when accepted after 17:30 ET."""
 
     @property
     def filer(self) -> ReplayCompany:
@@ -66,10 +74,30 @@ class ReplayFiling:
 
     @property
     def filed(self) -> date | None:
+        if self.filing_date is not None:
+            return self.filing_date
         return self.accepted_at.astimezone(EASTERN).date() if self.accepted_at else None
 
-    def published(self, at: datetime) -> ReplayFiling:
-        return replace(self, accepted_at=at.astimezone(EASTERN).replace(microsecond=0))
+    def published(
+        self,
+        at: datetime,
+        *,
+        visible_at: datetime | None = None,
+        public_at: datetime | None = None,
+        filing_date: date | None = None,
+    ) -> ReplayFiling:
+        """This filing accepted `at` (seconds precision), on the feed from `visible_at`
+        and at its paths from `public_at` (both default to `at`)."""
+        accepted = at.astimezone(EASTERN).replace(microsecond=0)
+        visible = max(accepted, visible_at.astimezone(EASTERN)) if visible_at else accepted
+        public = min(visible, public_at.astimezone(EASTERN)) if public_at else accepted
+        return replace(
+            self,
+            accepted_at=accepted,
+            visible_at=visible,
+            public_at=max(accepted, public),
+            filing_date=filing_date,
+        )
 
     def document(self, filename: str) -> ReplayDocument | None:
         return next((d for d in self.documents if d.filename == filename), None)

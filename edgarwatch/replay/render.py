@@ -13,7 +13,8 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
 from typing import Any
 
 from edgarwatch.edgar.item_titles import title_for
@@ -36,6 +37,17 @@ def _size_text(size: int) -> str:
 
 def submission_size(filing: ReplayFiling) -> int:
     return len(complete_submission(filing))
+
+
+def http_date(moment: datetime) -> str:
+    """An HTTP-date (RFC 9110), as in `Last-Modified: Tue, 10 Mar 2026 22:05:00 GMT`."""
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def film_number(filing: ReplayFiling) -> str:
+    """A film number in EDGAR's shape (`231140568`: year, then seven digits), fixed per filing."""
+    assert filing.accepted_at is not None
+    return f"{filing.accepted_at.year % 100:02d}{int(filing.accession[-6:]):07d}"
 
 
 # -- getcurrent Atom ---------------------------------------------------------------
@@ -208,9 +220,10 @@ _ROLE_HEADERS = {"filer": "FILER", "subject": "SUBJECT COMPANY", "filed by": "FI
 def complete_submission(filing: ReplayFiling) -> bytes:
     assert filing.accepted_at is not None
     accepted = filing.accepted_at.astimezone(EASTERN)
+    filed = filing.filed or accepted.date()
     lines = [
-        f"<SEC-DOCUMENT>{filing.accession}.txt : {accepted:%Y%m%d}",
-        f"<SEC-HEADER>{filing.accession}.hdr.sgml : {accepted:%Y%m%d}",
+        f"<SEC-DOCUMENT>{filing.accession}.txt : {filed:%Y%m%d}",
+        f"<SEC-HEADER>{filing.accession}.hdr.sgml : {filed:%Y%m%d}",
         f"<ACCEPTANCE-DATETIME>{accepted:%Y%m%d%H%M%S}",
         f"ACCESSION NUMBER:\t\t{filing.accession}",
         f"CONFORMED SUBMISSION TYPE:\t{filing.form}",
@@ -220,8 +233,8 @@ def complete_submission(filing: ReplayFiling) -> bytes:
         lines.append(f"CONFORMED PERIOD OF REPORT:\t{filing.period:%Y%m%d}")
     lines += [f"ITEM INFORMATION:\t\t{title_for(n)}" for n in filing.items]
     lines += [
-        f"FILED AS OF DATE:\t\t{accepted:%Y%m%d}",
-        f"DATE AS OF CHANGE:\t\t{accepted:%Y%m%d}",
+        f"FILED AS OF DATE:\t\t{filed:%Y%m%d}",
+        f"DATE AS OF CHANGE:\t\t{filed:%Y%m%d}",
         "",
     ]
     for company in filing.companies:
@@ -318,7 +331,7 @@ def _submission_row(columns: dict[str, list[Any]], filing: ReplayFiling) -> None
         "act": "34",
         "form": filing.form,
         "fileNumber": filing.filer.file_number,
-        "filmNumber": "",
+        "filmNumber": film_number(filing),
         "items": ",".join(filing.items),
         "core_type": filing.form,
         "size": submission_size(filing),
