@@ -12,9 +12,10 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
+from typing import Any
 
 import pytest
 import requests
@@ -437,3 +438,134 @@ def test_the_clock_can_be_set_advanced_and_respeeded() -> None:
     stop_now.set()
     clock.speed = 0
     assert not clock.sleep_until("2026-03-10 00:00", stop=stop_now)
+
+
+# -- EFTS full-text search ----------------------------------------------------------
+
+
+def search(http: requests.Session, url: str, **params: object) -> dict[str, Any]:
+    response = http.get(f"{url}/LATEST/search-index", params=params, timeout=5)
+    assert response.status_code == 200, response.status_code
+    assert response.headers["Content-Type"] == "application/json"
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def day_query(day: str, **extra: object) -> dict[str, object]:
+    return {"q": "", "forms": "8-K", "dateRange": "custom", "startdt": day, "enddt": day, **extra}
+
+
+def test_efts_answers_elasticsearch_shaped_hits_one_per_filing(http: requests.Session) -> None:
+    acme = replace(ACME, business_location="Cambridge, MA")
+    deal = eight_k(
+        acme,
+        {"1.01": "A license agreement with Globex.", "9.01": "Exhibits."},
+        exhibits=[("EX-10.1", "ex10-1.htm", "LICENSE AGREEMENT")],
+    )
+    with replay_at("2026-03-10 16:05:09", **FAST) as (replay, _clock, url):
+        filing = replay.publish(deal)
+        result = search(http, url, **day_query("2026-03-10"))
+    assert set(result) == {"took", "timed_out", "_shards", "hits", "aggregations"}
+    assert result["hits"]["total"] == {"value": 1, "relation": "eq"}
+    [hit] = result["hits"]["hits"]
+    assert hit["_index"] == "edgar_file"
+    assert hit["_id"] == f"{filing.accession}:primary-8k.htm"  # the primary document only
+    assert hit["_source"] == {
+        "ciks": ["0009200001"],
+        "period_ending": "2026-03-10",
+        "file_num": ["001-00001"],
+        "display_names": ["ACME BIOLOGICS INC  (ACMB)  (CIK 0009200001)"],
+        "xsl": None,
+        "sequence": 1,
+        "root_forms": ["8-K"],
+        "file_date": "2026-03-10",
+        "biz_states": ["MA"],
+        "sics": ["2836"],
+        "form": "8-K",
+        "adsh": filing.accession,
+        "film_num": [f"26{int(filing.accession[-6:]):07d}"],
+        "biz_locations": ["Cambridge, MA"],
+        "file_type": "8-K",
+        "file_description": "8-K",
+        "inc_states": ["DE"],
+        "items": ["1.01", "9.01"],
+    }
+    assert result["aggregations"]["form_filter"]["buckets"] == [{"key": "8-K", "doc_count": 1}]
+
+
+def test_efts_pages_by_from_newest_filing_date_first(http: requests.Session) -> None:
+    with replay_at("2026-03-11 12:00", **FAST) as (replay, _clock, url):
+        tuesday = publish_many(replay, 120, "2026-03-10 09:00")
+        wednesday = publish_many(replay, 30, "2026-03-11 09:00")
+        query = {**day_query("2026-03-10"), "enddt": "2026-03-11"}
+        first, second = search(http, url, **query), search(http, url, **query, **{"from": 100})
+        page_two_by_ui = search(http, url, **query, page=2)
+    assert first["hits"]["total"]["value"] == second["hits"]["total"]["value"] == 150
+    assert len(first["hits"]["hits"]) == 100
+    assert len(second["hits"]["hits"]) == 50
+    assert "aggregations" not in second  # only the first page carries them
+    order = [h["_source"]["adsh"] for h in first["hits"]["hits"] + second["hits"]["hits"]]
+    assert order[:30] == wednesday[::-1]
+    assert set(order) == set(tuesday) | set(wednesday)
+    assert page_two_by_ui["hits"]["hits"] == second["hits"]["hits"]
+
+
+def test_efts_filters_by_filing_date_form_and_cik(http: requests.Session) -> None:
+    with replay_at("2026-03-10 12:00", **FAST) as (replay, clock, url):
+        evening = replay.publish(eight_k(ACME, ["1.01"]), "2026-03-10 18:05")
+        amendment = replay.publish(eight_k(GLOBEX, ["1.01"], form="8-K/A"))
+        ownership = replay.publish(eight_k(GLOBEX, [], form="4"))
+        clock.set("2026-03-11 06:00")
+
+        def found(**params: object) -> set[str]:
+            return {h["_source"]["adsh"] for h in search(http, url, **params)["hits"]["hits"]}
+
+        assert found(**day_query("2026-03-10")) == {amendment.accession}  # 8-K/A: root 8-K
+        assert found(**day_query("2026-03-11")) == {evening.accession}  # dated next day
+        assert found(**day_query("2026-03-10", forms="8-K,-8-K/A")) == set()
+        assert found(q="", ciks=f"{ACME.cik:010d}") == {evening.accession}
+        assert found(q="", entityName="globex", forms="4") == {ownership.accession}
+        blank = search(http, url, q="", dateRange="custom", startdt="2026-03-10")
+    assert blank["hits"]["hits"] == []
+    assert blank["error"].startswith("Blank search not valid.")
+
+
+def test_efts_keywords_match_any_document_of_a_filing(http: requests.Session) -> None:
+    deal = eight_k(
+        ACME,
+        {"1.01": "The Company entered into an agreement.", "9.01": "Exhibit 10.1."},
+        exhibits=[("EX-10.1", "ex10-1.htm", "Exclusive royalty-bearing LICENSE")],
+    )
+    with replay_at("2026-03-10 12:00", **FAST) as (replay, _clock, url):
+        filing = replay.publish(deal)
+        result = search(http, url, q='"royalty-bearing license"', forms="8-K")
+        words = search(http, url, q="agreement", forms="8-K")
+    assert [h["_id"] for h in result["hits"]["hits"]] == [f"{filing.accession}:ex10-1.htm"]
+    assert result["hits"]["hits"][0]["_source"]["file_type"] == "EX-10.1"
+    assert result["hits"]["hits"][0]["_score"] > 0
+    assert [h["_id"] for h in words["hits"]["hits"]] == [f"{filing.accession}:primary-8k.htm"]
+
+
+def test_efts_indexes_what_was_disseminated_after_its_lag(http: requests.Session) -> None:
+    with replay_at("2026-03-10 18:05", efts_lag_seconds=40, **FAST) as (replay, clock, url):
+        late = replay.publish(eight_k(ACME, ["1.01"]))
+        dropped = eight_k(GLOBEX, ["1.01"])
+        replay.drop_from_feed(dropped.accession)
+        replay.publish(dropped, "2026-03-10 18:06")
+        query = day_query("2026-03-11")
+        clock.set("2026-03-11 06:00:39")
+        assert search(http, url, **query)["hits"]["hits"] == []
+        clock.set("2026-03-11 06:00:40")
+        found = [h["_source"]["adsh"] for h in search(http, url, **query)["hits"]["hits"]]
+        assert on_feed(http, url) == [late.accession]
+    assert found == [dropped.accession, late.accession]  # on EFTS though not on the feed
+
+
+def test_efts_is_rate_limited_and_faulted_like_the_rest(http: requests.Session) -> None:
+    with replay_at("2026-03-10 12:00", **FAST) as (replay, _clock, url):
+        replay.fail("/LATEST/search-index", status=500)
+        assert http.get(f"{url}/LATEST/search-index?q=x", timeout=5).status_code == 500
+        replay.throttle()
+        answer = http.get(f"{url}/LATEST/search-index?q=x", timeout=5)
+    assert answer.status_code == 403
+    assert b"Request Rate Threshold Exceeded" in answer.content

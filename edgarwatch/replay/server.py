@@ -1,6 +1,6 @@
 """A local EDGAR on loopback: the demo's data source and the tests' SEC.
 
-It serves EDGAR's real paths in EDGAR's real formats (see `render`)
+It serves EDGAR's real paths in EDGAR's real formats (see `render`, `efts`)
 and behaves like sec.gov where it matters to a client:
 
 * **Time.** Everything time-dependent reads `Replay.clock`: the wall clock
@@ -23,12 +23,14 @@ and behaves like sec.gov where it matters to a client:
   suite's outcome must not depend on the hour or weekday it runs at.
   `publish(..., visible_at=...)` overrides the moment it reaches the feed.
 * **Where a filing appears, and when.** A held filing exists nowhere before
-  its release: its index page, documents, `.txt` and submissions JSON row
-  all appear at `visible_at` (EDGAR.md: after-hours 8-Ks "are not
+  its release: its index page, documents, `.txt`, submissions JSON row and
+  EFTS hit all appear at `visible_at` (EDGAR.md: after-hours 8-Ks "are not
   posted that evening"; this replay reads that as not disseminated at
   all). Any other filing's paths exist from acceptance (EDGAR publishes the
   index page first, the feed after). The submissions JSON lists a filing
-  `submissions_lag_seconds` after that; a day's master index exists once `build_indexes_through`
+  `submissions_lag_seconds` after that; EFTS indexes it
+  `efts_lag_seconds` after `visible_at` (it indexes what was
+  disseminated); a day's master index exists once `build_indexes_through`
   covers it or, with `daily_index_at` (e.g. 22:00), from that hour.
 * **The getcurrent feed.** Newest acceptance first (ties: accession,
   descending), one entry per (filing, role), `type` a prefix match,
@@ -39,6 +41,7 @@ and behaves like sec.gov where it matters to a client:
   and, with `feed_business_days=1`, only to `release_at` of the previous
   business day. `feed_drops` (accessions, or a fraction decided per
   accession by a seeded RNG) never appear on the feed but everywhere else.
+* **EFTS** at `/LATEST/search-index`: see `efts`.
 * **HTTP.** Index pages, documents and `.txt` carry `Last-Modified` = the
   acceptance time; the feed says `Cache-Control: no-cache`, the
   submissions JSON `no-store`. 403 "Undeclared Automated Tool" when the
@@ -46,7 +49,8 @@ and behaves like sec.gov where it matters to a client:
   client goes over the rate (default 10 per second), lifted only after
   `block_seconds` without requests — hammering on extends it, as the
   SEC's does; scriptable faults: the next N answers of a path are
-  503/500/429 (with Retry-After), slow answers, a forced 403.
+  503/500/429 (with Retry-After), slow answers, a forced 403. All of this
+  applies to EFTS too.
 """
 
 from __future__ import annotations
@@ -66,8 +70,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from edgarwatch.filing import EASTERN
-from edgarwatch.replay import render
-from edgarwatch.replay.catalog import ReplayCompany, ReplayFiling
+from edgarwatch.replay import efts, render
+from edgarwatch.replay.catalog import ReplayCompany, ReplayDocument, ReplayFiling
 from edgarwatch.replay.clock import Clock, WallClock, eastern
 from edgarwatch.replay.timetable import Timetable
 
@@ -75,6 +79,7 @@ _FOLDER_RE = re.compile(r"^/Archives/edgar/data/(\d+)/(\d{18})/(.+)$")
 _SUBMISSIONS_RE = re.compile(r"^/submissions/CIK(\d{10})\.json$")
 _DAILY_RE = re.compile(r"^/Archives/edgar/daily-index/(\d{4})/QTR[1-4]/master\.(\d{8})\.idx$")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+EFTS_PATH = "/LATEST/search-index"
 FEED_COUNTS = (10, 20, 40, 80, 100)
 """getcurrent's page sizes; others round down to one of them (below 10: 10)."""
 EDGAR_FEED_DEPTH = 5100
@@ -129,8 +134,10 @@ class ReplayState:
     feed_drops: set[str] = field(default_factory=set)
     drop_fraction: float = 0.0
     drop_seed: int = 0
+    efts_lag: timedelta = timedelta(0)
     submissions_lag: timedelta = timedelta(0)
     daily_index_at: clock_time | None = None
+    search_text: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 class Replay:
@@ -148,8 +155,8 @@ class Replay:
     1: the feed reaches back to the previous business day's release time).
     `feed_drops`: accessions never on the feed, or a fraction of all
     published filings (chosen per accession with `drop_seed`).
-    `submissions_lag_seconds` (0): how long after a filing is
-    disseminated the submissions JSON shows it.
+    `efts_lag_seconds`, `submissions_lag_seconds` (0): how long after a
+    filing is disseminated EFTS / the submissions JSON show it.
     `daily_index_at`: the ET hour a day's master index appears (None: only
     what `build_indexes_through` says).
     """
@@ -170,6 +177,7 @@ class Replay:
         feed_business_days: int | None = None,
         feed_drops: Iterable[str] | float = (),
         drop_seed: int = 0,
+        efts_lag_seconds: float = 0.0,
         submissions_lag_seconds: float = 0.0,
         daily_index_at: clock_time | None = None,
     ) -> None:
@@ -193,6 +201,7 @@ class Replay:
             feed_drops=drops,
             drop_fraction=fraction,
             drop_seed=drop_seed,
+            efts_lag=timedelta(seconds=efts_lag_seconds),
             submissions_lag=timedelta(seconds=submissions_lag_seconds),
             daily_index_at=daily_index_at,
         )
@@ -428,6 +437,8 @@ class _Handler(BaseHTTPRequestHandler):
             return status, body, {"Content-Type": content_type}
         if path == "/cgi-bin/browse-edgar" and query.get("action") == ["getcurrent"]:
             return _feed(state, query, now)
+        if path == EFTS_PATH:
+            return _search(state, query, now)
         if path == "/files/company_tickers.json":
             return 200, state.tickers, {"Content-Type": "application/json"}
         if match := _SUBMISSIONS_RE.match(path):
@@ -481,6 +492,23 @@ def _feed(state: ReplayState, query: dict[str, list[str]], now: datetime) -> Ans
         return 503, render.unavailable_page(), {"Content-Type": "text/html"}
     body = render.atom_feed(entries[start : start + count], now)
     return 200, body, {"Content-Type": "application/atom+xml", "Cache-Control": "no-cache"}
+
+
+def _search(state: ReplayState, query: dict[str, list[str]], now: datetime) -> Answer:
+    indexed = [
+        f
+        for f in (*state.history.values(), *state.published.values())
+        if f.visible_at is not None and f.visible_at + state.efts_lag <= now
+    ]
+
+    def text_of(filing: ReplayFiling, document: ReplayDocument) -> str:
+        key = (filing.accession, document.filename)
+        if key not in state.search_text:
+            state.search_text[key] = efts.searchable_text(document)
+        return state.search_text[key]
+
+    body = efts.search(indexed, efts.SearchRequest.from_query(query), text_of)
+    return 200, body, {"Content-Type": "application/json"}
 
 
 def _submissions(state: ReplayState, cik: int, path: str, now: datetime) -> Answer:
