@@ -465,7 +465,7 @@ def test_efts_answers_elasticsearch_shaped_hits_one_per_filing(http: requests.Se
     with replay_at("2026-03-10 16:05:09", **FAST) as (replay, _clock, url):
         filing = replay.publish(deal)
         result = search(http, url, **day_query("2026-03-10"))
-    assert set(result) == {"took", "timed_out", "_shards", "hits", "aggregations"}
+    assert list(result) == ["took", "timed_out", "_shards", "hits", "aggregations", "query"]
     assert result["hits"]["total"] == {"value": 1, "relation": "eq"}
     [hit] = result["hits"]["hits"]
     assert hit["_index"] == "edgar_file"
@@ -490,7 +490,14 @@ def test_efts_answers_elasticsearch_shaped_hits_one_per_filing(http: requests.Se
         "inc_states": ["DE"],
         "items": ["1.01", "9.01"],
     }
+    assert list(result["aggregations"]) == [
+        "entity_filter",
+        "sic_filter",
+        "biz_states_filter",
+        "form_filter",
+    ]
     assert result["aggregations"]["form_filter"]["buckets"] == [{"key": "8-K", "doc_count": 1}]
+    assert result["query"]["query"]["bool"]["filter"][0] == {"terms": {"root_forms": ["8-K"]}}
 
 
 def test_efts_pages_by_from_newest_filing_date_first(http: requests.Session) -> None:
@@ -503,7 +510,8 @@ def test_efts_pages_by_from_newest_filing_date_first(http: requests.Session) -> 
     assert first["hits"]["total"]["value"] == second["hits"]["total"]["value"] == 150
     assert len(first["hits"]["hits"]) == 100
     assert len(second["hits"]["hits"]) == 50
-    assert "aggregations" not in second  # only the first page carries them
+    assert second["query"]["from"] == 100
+    assert second["query"]["size"] == 100
     order = [h["_source"]["adsh"] for h in first["hits"]["hits"] + second["hits"]["hits"]]
     assert order[:30] == wednesday[::-1]
     assert set(order) == set(tuesday) | set(wednesday)
@@ -525,6 +533,7 @@ def test_efts_filters_by_filing_date_form_and_cik(http: requests.Session) -> Non
         assert found(**day_query("2026-03-10", forms="8-K,-8-K/A")) == set()
         assert found(q="", ciks=f"{ACME.cik:010d}") == {evening.accession}
         assert found(q="", entityName="globex", forms="4") == {ownership.accession}
+        assert found(q="", ciks=f"{GLOBEX.cik:010d}", forms="-3,-4,-5") == {amendment.accession}
         blank = search(http, url, q="", dateRange="custom", startdt="2026-03-10")
     assert blank["hits"]["hits"] == []
     assert blank["error"].startswith("Blank search not valid.")

@@ -1,37 +1,47 @@
 """EDGAR full-text search (`efts.sec.gov/LATEST/search-index`), answered as EFTS does.
 
 EFTS is an Elasticsearch index of filing *documents* (index `edgar_file`);
-its answer is Elasticsearch's search response. What this module copies, and
-where each fact comes from:
+its answer is Elasticsearch's search response. Sources, best first:
+/work/notes/efts.md's recorded responses — chiefly a complete one in
+`yjy1304/sec-data-collecter` `docs/sec-api-guide.md` (16 hits with the
+echoed query) and an 8-K exhibit hit (Eliem Therapeutics) — and the SEC
+developer's prototype of the service (`mashablemark/wwwPublicDataGuru`
+`sec/lambda/edgarFullTextSearch.js`).
 
-* The query: `mashablemark/wwwPublicDataGuru` `sec/lambda/edgarFullTextSearch.js`,
-  the SEC developer's prototype of the EFTS front end. `forms` filters on the
-  *root* form (so `forms=8-K` includes 8-K/A, and `forms=4` includes 4/A, as
-  users of the live service report); `ciks`, `entityName`, `startdt`/`enddt`
-  (a range on `file_date`, both ends inclusive) narrow it; `q` must match
-  every keyword in a document's text. With an empty `q` only each filing's
-  sequence-1 document (its primary document) is searched and hits are
-  sorted by `file_date` descending, so an empty-`q` query gives one hit per
-  filing. Pages are 100 hits (`size` may ask for fewer); aggregations
-  (`form_filter`, `entity_filter`, `sic_filter`, `biz_states_filter`) come
-  only with the first page. A query with no keyword, form, company or CIK is
-  refused with the prototype's "Blank search not valid" answer.
-* The hit: `_id` = `accession:filename`, `_source` with the field names and
-  order of recorded hits quoted in public repositories (Tesla's 10-K
-  exhibit hit in datamule's documentation, Ford/Abbott's Form 4 hit):
-  `ciks` as 10-digit strings, `display_names` as
-  `"NAME  (TICKER)  (CIK 0000320193)"` (two spaces), `items` as a list of
-  `"1.01"` strings, `root_forms`, `file_date`, `file_type` and
-  `file_description` of the document, its `sequence`, and so on.
-* Negated forms (`forms=8-K,-8-K/A`, `forms=-0`), which live clients send to
-  ask for exact forms, exclude hits whose `form` is the negated one.
+What is copied from recorded responses:
 
-Assumptions (not verified against the live service): ties in `file_date`
-are ordered by acceptance time, newest first; `_score` is null and each hit
-carries ES's `sort` value when sorting by date; results past the
-10,000-hit window come back empty rather than as an Elasticsearch error;
-keyword matching is whole words, case-insensitive, and `_score` counts
-occurrences (a stand-in for BM25).
+* Top level `took`, `timed_out`, `_shards`, `hits` (`total` {value,
+  relation "eq", or 10000 "gte" past Elasticsearch's result window},
+  `max_score`, `hits`), `aggregations` (`entity_filter`, `sic_filter`,
+  `biz_states_filter`, `form_filter`: terms buckets of 30) and `query`, the
+  echo of the Elasticsearch query that ran.
+* A hit: `_index` "edgar_file", `_id` "accession:filename", `_score`,
+  `_source` with the recorded keys in their order: `ciks` (10-digit
+  strings), `period_ending`, `file_num`, `display_names`
+  ("NAME  (TICKER)  (CIK 0000320193)", two spaces), `xsl`, `sequence`,
+  `root_forms`, `file_date`, `biz_states`, `sics`, `form`, `adsh`,
+  `film_num`, `biz_locations`, `file_type`/`file_description` (of the
+  *document*), `inc_states`, `items` (["1.01", …] for 8-Ks, [] otherwise).
+* One hit per matching document (an 8-K's exhibit is a hit of its own,
+  carrying the filing's `items`), 100 per page, paged by `from`.
+* `forms` matches `root_forms` (`forms=4` finds 4/A too); a negated form
+  (`forms=-3,-4,-5`) is a `must_not` on it; `ciks` and
+  `startdt`/`enddt` (a range on `file_date`, both ends inclusive) filter;
+  each `q` keyword or "quoted phrase" is a `match_phrase` on the text.
+
+Assumptions (EDGAR's behaviour is not recorded):
+
+* With an empty `q` only each filing's sequence-1 (primary) document is
+  searched, newest `file_date` first (ties: newest acceptance) — what the
+  SEC prototype does; the hit then has `_score` null and Elasticsearch's
+  `sort` value. An empty-`q` query is thus one hit per filing.
+* A query with no keyword, form, CIK or company is refused with the
+  prototype's "Blank search not valid" answer.
+* `size` can ask for fewer than 100; past the 10,000-hit window a page is
+  empty rather than an Elasticsearch error; a negated form also excludes
+  that exact `form` (clients send `-8-K/A` meaning "no amendments");
+  keyword matching is whole words, case-insensitive, and `_score` counts
+  occurrences (a stand-in for BM25).
 """
 
 from __future__ import annotations
@@ -159,10 +169,44 @@ def search(filings: Iterable[ReplayFiling], request: SearchRequest, text_of: Tex
             "max_score": max((h.score for h in matched), default=None) if request.terms else None,
             "hits": [h.as_json(sorted_by_date=not request.terms) for h in page],
         },
+        "aggregations": _aggregations(matched),
+        "query": _echo(request),
     }
-    if request.offset == 0:
-        answer["aggregations"] = _aggregations(matched)
     return json.dumps(answer).encode()
+
+
+def _echo(request: SearchRequest) -> dict[str, Any]:
+    """The Elasticsearch query EFTS echoes back, for what this replay ran."""
+    must = [{"match_phrase": {"doc_text": term}} for term in request.terms]
+    must_not = [{"terms": {"root_forms": sorted(request.not_forms)}}] if request.not_forms else []
+    filters: list[dict[str, Any]] = []
+    if request.forms:
+        filters.append({"terms": {"root_forms": sorted(request.forms)}})
+    if request.ciks:
+        filters.append({"terms": {"ciks": [f"{c:010d}" for c in sorted(request.ciks)]}})
+    if request.start_date or request.end_date:
+        bounds = {"gte": request.start_date, "lte": request.end_date}
+        filters.append({"range": {"file_date": {k: v.isoformat() for k, v in bounds.items() if v}}})
+    if not request.terms:
+        filters.append({"term": {"sequence": {"value": 1}}})
+    echo: dict[str, Any] = {
+        "_source": {"exclude": ["doc_text"]},
+        "query": {"bool": {"must": must, "must_not": must_not, "should": [], "filter": filters}},
+        "from": request.offset,
+        "size": request.size,
+        "aggregations": {
+            name: {"terms": {"field": field, "size": 30}}
+            for name, field in (
+                ("form_filter", "root_forms"),
+                ("entity_filter", "display_names.raw"),
+                ("sic_filter", "sics"),
+                ("biz_states_filter", "biz_states"),
+            )
+        },
+    }
+    if not request.terms:
+        echo["sort"] = [{"file_date": {"order": "desc"}}]
+    return echo
 
 
 def _wanted(filing: ReplayFiling, request: SearchRequest) -> bool:
@@ -171,7 +215,7 @@ def _wanted(filing: ReplayFiling, request: SearchRequest) -> bool:
         return False
     if request.forms and root_form(filing.form) not in request.forms:
         return False
-    if filing.form.upper() in request.not_forms:
+    if request.not_forms & {filing.form.upper(), root_form(filing.form)}:
         return False
     if request.start_date and filed < request.start_date:
         return False
@@ -270,10 +314,10 @@ def _aggregations(hits: Sequence[_Hit]) -> dict[str, Any]:
         sics.update(body["sics"])
         states.update(body["biz_states"])
     return {
-        "form_filter": _buckets(forms),
         "entity_filter": _buckets(entities),
         "sic_filter": _buckets(sics),
         "biz_states_filter": _buckets(states),
+        "form_filter": _buckets(forms),
     }
 
 
