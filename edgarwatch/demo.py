@@ -5,6 +5,13 @@ It starts the replay on loopback with the fixtures shipped in the package
 real daemon against it with a temporary database for about 20 seconds, and
 prints what happens: what EDGAR publishes, each matching filing as it is
 recorded, and each notification as the console channel would send it.
+
+One fixture (`demo_accepted_after_hours`) plays EDGAR's morning release: an
+8-K accepted the previous business day after 17:30 ET, which EDGAR holds
+overnight and posts the next morning at its evening acceptance time, so it
+lands below the entries already on the feed. The demo runs on the wall
+clock (the daemon judges what is news by its own clock), so the replay
+posts it a few seconds in rather than at 06:00.
 """
 
 from __future__ import annotations
@@ -14,12 +21,14 @@ import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import TextIO
 
+from edgarwatch.calendar import previous_business_day
 from edgarwatch.config import Settings, from_mapping
 from edgarwatch.daemon.service import Daemon
-from edgarwatch.filing import Filing
+from edgarwatch.filing import EASTERN, Filing
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
 from edgarwatch.replay.catalog import ReplayFiling, builtin_filings, builtin_tickers
 from edgarwatch.replay.server import Replay, ReplayServer
@@ -98,9 +107,30 @@ def _publish(
             continue
         if stop.wait(max(0.0, started + when - time.monotonic())):
             return
+        evening = filing.extra.get("demo_accepted_after_hours")
+        if isinstance(evening, str):
+            _post_after_hours(replay, filing, evening, printer)
+            continue
         replay.publish(filing.accession)
         items = ", ".join(filing.items)
         printer.line(f"EDGAR      publishes {filing.form} of {filing.filer.name} (items {items})")
+
+
+def _post_after_hours(
+    replay: Replay, filing: ReplayFiling, evening: str, printer: DemoPrinter
+) -> None:
+    """EDGAR's morning release: accepted last business day at `evening` (HH:MM ET),
+    held overnight, posted now at its evening acceptance time."""
+    hour, minute = (int(part) for part in evening.split(":"))
+    day = previous_business_day(replay.now().astimezone(EASTERN).date())
+    accepted = datetime.combine(day, clock_time(hour, minute), EASTERN)
+    posted = replay.publish(filing.accession, accepted, visible_at=replay.now())
+    newer = [f for f in replay.on_feed("8-K") if f.accepted_at and f.accepted_at > accepted]
+    printer.line(
+        f"EDGAR      publishes {filing.form} of {filing.filer.name} (items {', '.join(filing.items)}) "
+        f"accepted {accepted:%a %d %b %H:%M} ET, after hours: held for the 06:00 release, "
+        f"dated {posted.filed}, listed below {len(newer)} newer entr{'y' if len(newer) == 1 else 'ies'}"
+    )
 
 
 def _settings(url: str, database: Path) -> Settings:
@@ -133,7 +163,10 @@ def _intro(printer: DemoPrinter, url: str, database: Path) -> None:
         f"Watching {', '.join(WATCHED_TICKERS)}; Item 1.01 notifies the console channel; "
         f"database {database}.\n"
         "The first poll records what the feed already shows as a baseline (never notified);\n"
-        "then EDGAR publishes new 8-Ks: watched ones are recorded, Item 1.01s are notified.\n\n"
+        "then EDGAR publishes new 8-Ks: watched ones are recorded, Item 1.01s are notified.\n"
+        "EDGAR holds 8-Ks accepted after 17:30 ET until 06:00 the next business day, then posts\n"
+        "them with their evening acceptance time, below what was accepted that morning; the\n"
+        "replay plays one such morning release a few seconds in.\n\n"
     )
     out.flush()
 

@@ -6,6 +6,7 @@ still (`speed=0`) and moves only when the test says so.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
@@ -20,6 +21,9 @@ from typing import Any
 import pytest
 import requests
 
+from edgarwatch import demo
+from edgarwatch.filing import EASTERN
+from edgarwatch.replay.catalog import builtin_filings
 from edgarwatch.replay.clock import ReplayClock, eastern
 from edgarwatch.replay.server import Replay, ReplayServer
 from tests.support import USER_AGENT, company, eight_k, replay_at
@@ -578,3 +582,26 @@ def test_efts_is_rate_limited_and_faulted_like_the_rest(http: requests.Session) 
         answer = http.get(f"{url}/LATEST/search-index?q=x", timeout=5)
     assert answer.status_code == 403
     assert b"Request Rate Threshold Exceeded" in answer.content
+
+
+# -- the demo's morning release ---------------------------------------------------
+
+
+def test_the_demo_posts_last_evenings_8k_below_this_mornings_entries(
+    http: requests.Session,
+) -> None:
+    filings = {f.accession: f for f in builtin_filings()}
+    evening = filings["0009100002-26-000039"]
+    replay = Replay(filings.values(), **FAST)
+    baseline = replay.publish("0009100002-26-000031", datetime.now(UTC) - timedelta(minutes=5))
+    out = io.StringIO()
+    demo._post_after_hours(replay, evening, "18:05", demo.DemoPrinter(out))
+    with ReplayServer(replay) as server:
+        entries = feed(http, server.url)
+    posted = replay.filing(evening.accession)
+    assert [e.accession for e in entries] == [baseline.accession, evening.accession]
+    assert posted.accepted_at is not None
+    assert posted.accepted_at.astimezone(EASTERN).time() == clock_time(18, 5)
+    assert entries[1].updated.startswith(posted.accepted_at.date().isoformat() + "T18:05:00-0")
+    assert "after hours: held for the 06:00 release" in out.getvalue()
+    assert "listed below 1 newer entry" in out.getvalue()

@@ -285,6 +285,13 @@ class Replay:
         rng = random.Random(f"{self.state.drop_seed}:{accession}")  # noqa: S311 - not crypto
         return rng.random() < self.state.drop_fraction
 
+    def on_feed(self, form: str = "") -> list[ReplayFiling]:
+        """The filings the getcurrent feed shows now (`type=form`), newest first, each once."""
+        with self.state.lock:
+            rows = feed_rows(self.state, self.now())
+        shown = (f for f, _ in rows if f.form.upper().startswith(form.upper()))
+        return list({f.accession: f for f in shown}.values())
+
     def unpublish(self, accession: str) -> None:
         with self.state.lock:
             self.state.published.pop(accession, None)
