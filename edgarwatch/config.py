@@ -1,10 +1,18 @@
-"""Load and validate `config.toml` into typed, frozen settings.
+"""Load `config.toml` into typed, frozen settings: every problem at once, naming its key.
 
 The whole file is checked once, at start-up, and every problem is reported
 together, each naming its key (`edgar.user_agent: …`), so an operator fixes
 them in one pass; the CLI exits 78 (EX_CONFIG) on any of them, which the
 systemd unit's `RestartPreventExitStatus=78` turns into "stay down" rather
 than a restart loop.
+
+This module is a loader. Each table's keys and checks belong to the room
+that uses them, declared as dataclass fields (`edgarwatch.settings`):
+`[edgar]` in `edgar/settings.py`, `[notify]` and its rules in
+`notifiers/rules.py`, each channel kind in its notifier module, found
+through the notifier registry (`[slack]`, `[channels.NAME] kind = "…"`).
+Only the daemon's own tables (`[poll]`, `[watch]`, `[storage]`, `[log]`) are
+declared here.
 
 Secrets (webhook URLs, the SMTP password, the webhook signing key) may come
 from the file, the environment (`EDGARWATCH_SLACK_WEBHOOK_URL`) or a file in
@@ -14,28 +22,42 @@ from the file, the environment (`EDGARWATCH_SLACK_WEBHOOK_URL`) or a file in
 
 from __future__ import annotations
 
-import ipaddress
+import dataclasses
 import os
 import re
 import tomllib
+import types
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
-from edgarwatch.edgar.item_titles import is_item_number, normalise_number
+from edgarwatch.edgar.settings import EdgarSettings
+from edgarwatch.notifiers.base import REGISTRY, ChannelSettings
+from edgarwatch.notifiers.rules import NotifySettings, Rule
 from edgarwatch.secrets import Secret
+from edgarwatch.settings import Spec, cik, is_loopback, setting, spec_of, ticker
 
 EX_CONFIG = 78
 """sysexits.h: configuration error."""
 
-SEC_MAX_REQUESTS_PER_SECOND = 10
-"""sec.gov "Accessing EDGAR Data": at most 10 requests per second per client."""
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
-CHANNEL_KINDS = ("slack", "email", "webhook")
-
-EmailSecurity = Literal["starttls", "ssl", "none"]
+__all__ = [
+    "EX_CONFIG",
+    "ConfigError",
+    "PollSettings",
+    "Settings",
+    "StorageSettings",
+    "WatchSettings",
+    "channel_kinds",
+    "credential_names",
+    "describe",
+    "from_mapping",
+    "load",
+    "secret_sources",
+]
 
 
 class ConfigError(Exception):
@@ -49,102 +71,40 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
-class EdgarSettings:
-    user_agent: str
-    base_url: str = "https://www.sec.gov"
-    data_url: str = "https://data.sec.gov"
-    requests_per_second: float = 5.0
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    max_retries: int = 4
-    throttle_pause_minutes: float = 10.0
-    max_response_bytes: int = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True)
 class PollSettings:
-    interval_seconds: int = 30
-    off_hours_interval_seconds: int = 300
-    reconcile_minutes: int = 60
-    lookback_minutes: int = 30
-    max_feed_pages: int = 50
-    submissions_watchlist_limit: int = 50
+    """[poll]: the fast tier's pace and the catch-up tier's reach."""
+
+    interval_seconds: int = setting(30, minimum=1)
+    off_hours_interval_seconds: int = setting(300, minimum=1)
+    reconcile_minutes: int = setting(60, minimum=1)
+    lookback_minutes: int = setting(30, minimum=0)
+    max_feed_pages: int = setting(50, minimum=1)
+    submissions_watchlist_limit: int = setting(50, minimum=0)
 
 
 @dataclass(frozen=True)
 class WatchSettings:
-    ciks: tuple[int, ...] = ()
-    tickers: tuple[str, ...] = ()
+    """[watch]: which companies (CIKs, tickers, a watch file, or all)."""
+
+    ciks: tuple[int, ...] = setting((), convert=cik, unique=True)
+    tickers: tuple[str, ...] = setting((), case="upper", convert=ticker, unique=True)
     all: bool = False
     file: Path | None = None
-    catch_up_days: int = 30
+    catch_up_days: int = setting(30, minimum=0)
 
 
 @dataclass(frozen=True)
 class StorageSettings:
+    """[storage]: the SQLite database (relative: in $STATE_DIRECTORY under systemd)."""
+
     path: Path = Path("edgarwatch.db")
 
 
 @dataclass(frozen=True)
-class Rule:
-    """Which filings notify whom: items × forms × companies → channels."""
+class LogSettings:
+    """[log]."""
 
-    name: str
-    items: tuple[str, ...] = ("1.01",)
-    forms: tuple[str, ...] = ("8-K", "8-K/A")
-    ciks: tuple[int, ...] = ()
-    tickers: tuple[str, ...] = ()
-    channels: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class NotifySettings:
-    rules: tuple[Rule, ...] = (Rule(name="default"),)
-    dispatch_seconds: int = 5
-    give_up_hours: float = 24.0
-    max_backoff_seconds: float = 900.0
-    enrich_give_up_minutes: float = 10.0
-
-
-@dataclass(frozen=True)
-class SlackSettings:
-    """[slack]: post to a Slack incoming webhook."""
-
-    name: str
-    webhook_url: Secret
-    timeout: float = 10.0
-    kind: Literal["slack"] = "slack"
-
-
-@dataclass(frozen=True)
-class EmailSettings:
-    """[email]: send a multipart email through an SMTP server."""
-
-    name: str
-    host: str
-    sender: str
-    recipients: tuple[str, ...]
-    port: int = 587
-    security: EmailSecurity = "starttls"
-    username: str | None = None
-    password: Secret | None = None
-    ca_file: Path | None = None
-    timeout: float = 20.0
-    kind: Literal["email"] = "email"
-
-
-@dataclass(frozen=True)
-class WebhookSettings:
-    """[webhook]: POST a signed JSON document to a URL."""
-
-    name: str
-    url: Secret
-    secret: Secret | None = None
-    timeout: float = 10.0
-    kind: Literal["webhook"] = "webhook"
-
-
-ChannelSettings = SlackSettings | EmailSettings | WebhookSettings
+    level: str = setting("INFO", case="upper")
 
 
 @dataclass(frozen=True)
@@ -153,7 +113,7 @@ class Settings:
     poll: PollSettings = PollSettings()
     watch: WatchSettings = WatchSettings()
     storage: StorageSettings = StorageSettings()
-    notify: NotifySettings = NotifySettings()
+    notify: NotifySettings = field(default_factory=NotifySettings)
     channels: tuple[ChannelSettings, ...] = ()
     log_level: str = "INFO"
     path: Path | None = field(default=None, compare=False)
@@ -186,12 +146,113 @@ def from_mapping(
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Validate an already-parsed configuration (tests and the demo build one in code)."""
-    reader = _Reader(document, environ if environ is not None else os.environ, path)
-    settings = reader.settings()
+    reader = _Reader(environ if environ is not None else os.environ, path)
+    settings = _settings(reader, document)
     if reader.problems:
         raise ConfigError(reader.problems, path)
     assert settings is not None
     return settings
+
+
+def channel_kinds() -> dict[str, type[Any]]:
+    """Every registered notifier's kind and settings class: the channel tables."""
+    return {kind: notifier.settings_type for kind, notifier in sorted(REGISTRY.items())}
+
+
+def _settings(reader: _Reader, doc: Mapping[str, Any]) -> Settings | None:
+    kinds = channel_kinds()
+    known = {"edgar", "poll", "watch", "storage", "notify", "log", "channels", *kinds}
+    for key in doc:
+        if key not in known:
+            reader.problem(key, "unknown section (misspelt?)")
+    edgar = reader.read(EdgarSettings, reader.table(doc, "edgar"), "edgar")
+    poll = reader.read(PollSettings, reader.table(doc, "poll"), "poll")
+    watch = reader.read(WatchSettings, reader.table(doc, "watch"), "watch")
+    storage = _storage(reader, reader.table(doc, "storage"))
+    channels, names = _channels(reader, doc, kinds)
+    notify = _notify(reader, reader.table(doc, "notify"), names)
+    log = reader.read(LogSettings, reader.table(doc, "log"), "log")
+    level = log.level if log else "INFO"
+    if level not in LOG_LEVELS:
+        reader.problem("log.level", f"must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+    if edgar is None or poll is None or watch is None or notify is None:
+        return None
+    return Settings(edgar, poll, watch, storage, notify, channels, level, reader.path)
+
+
+def _storage(reader: _Reader, table: Mapping[str, Any]) -> StorageSettings:
+    reader.unknown_keys("storage", table, {"path"})
+    value = reader.string(table, "path", "storage", "edgarwatch.db")
+    path = Path(value or "edgarwatch.db").expanduser()
+    if not path.is_absolute():
+        # Under systemd the database belongs in StateDirectory=.
+        state = reader.environ.get("STATE_DIRECTORY", "").split(":")[0]
+        path = (Path(state) if state else Path.cwd()) / path
+    return StorageSettings(path=path)
+
+
+def _notify(
+    reader: _Reader, table: Mapping[str, Any], channel_names: set[str]
+) -> NotifySettings | None:
+    """[notify] is the default rule's keys, delivery keys, and `[[notify.rules]]`."""
+    rule_keys = {f.name for f in dataclasses.fields(Rule)} - {"name"}
+    own = {f.name for f in dataclasses.fields(NotifySettings)}
+    reader.unknown_keys("notify", table, rule_keys | own)
+    default = {k: v for k, v in table.items() if k in rule_keys}
+    rules = [reader.read(Rule, default, "notify", name="default", check_keys=False)]
+    extra = table.get("rules", [])
+    if not isinstance(extra, list) or not all(isinstance(r, Mapping) for r in extra):
+        reader.problem("notify.rules", "must be an array of tables ([[notify.rules]])")
+        extra = []
+    for index, rule in enumerate(extra):
+        prefix = f"notify.rules[{index}]"
+        reader.unknown_keys(prefix, rule, rule_keys | {"name"})
+        name = reader.string(rule, "name", prefix) or f"rule{index + 1}"
+        rules.append(reader.read(Rule, rule, prefix, name=name, check_keys=False))
+    for index, rule in enumerate(rules):
+        prefix = "notify" if index == 0 else f"notify.rules[{index - 1}]"
+        for channel in rule.channels if rule else ():
+            if channel not in channel_names:
+                known = ", ".join(sorted(channel_names)) or "none is configured"
+                reader.problem(
+                    f"{prefix}.channels", f"no channel named {channel!r} (known: {known})"
+                )
+    names = [r.name for r in rules if r]
+    for name in {n for n in names if names.count(n) > 1}:
+        reader.problem("notify.rules", f"two rules are named {name!r}; names must be unique")
+    own_table = {k: v for k, v in table.items() if k in own}
+    settings = reader.read(NotifySettings, own_table, "notify", check_keys=False)
+    if settings is None or None in rules:
+        return None
+    return dataclasses.replace(settings, rules=tuple(r for r in rules if r))
+
+
+def _channels(
+    reader: _Reader, doc: Mapping[str, Any], kinds: dict[str, type[Any]]
+) -> tuple[tuple[ChannelSettings, ...], set[str]]:
+    """`[kind]` tables in the file's order (then kinds configured by a required secret
+    alone), then `[channels.NAME]`; and the names of all of them, valid or not."""
+    result: list[ChannelSettings | None] = []
+    tables = [kind for kind in doc if kind in kinds]
+    tables += [k for k, t in kinds.items() if k not in tables and reader.secret_only(t, k)]
+    for kind in tables:
+        result.append(reader.read(kinds[kind], reader.table(doc, kind), kind, name=kind))
+    for name, table in reader.table(doc, "channels").items():
+        prefix = f"channels.{name}"
+        if not isinstance(table, Mapping):
+            reader.problem(prefix, "must be a table with a 'kind' key")
+            continue
+        kind = str(table.get("kind", ""))
+        if kind not in kinds:
+            reader.problem(f"{prefix}.kind", f"must be one of {', '.join(kinds)}")
+            continue
+        if not re.match(r"^[A-Za-z0-9_-]+$", name) or name in kinds:
+            reader.problem(prefix, "channel names are letters, digits, '-' and '_' only")
+            continue
+        body = {k: v for k, v in table.items() if k != "kind"}
+        result.append(reader.read(kinds[kind], body, prefix, name=name))
+        tables.append(name)
+    return tuple(channel for channel in result if channel is not None), set(tables)
 
 
 def secret_sources(key: str) -> tuple[str, str]:
@@ -210,29 +271,29 @@ def credential_names(credential: str) -> tuple[str, ...]:
     return (credential, credential.replace(".", "_"), f"edgarwatch.{credential}")
 
 
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_PLACEHOLDER_DOMAINS = re.compile(r"@(?:[\w-]+\.)*(example|your-company)\.\w+$|\.example$", re.I)
-_TICKER_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-]{0,9}$")
-_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# --------------------------------------------------------------------------- the reader
+
+_T = TypeVar("_T")
+_ABSENT: Any = object()
+"""The key is not in the table: the field keeps its default."""
+_INVALID: Any = object()
+"""The key is there but refused (its problem is recorded)."""
 
 
 class _Reader:
-    """Walks the document, converting values and collecting every problem."""
+    """Reads any settings dataclass from its table, collecting every problem."""
 
-    def __init__(self, doc: Mapping[str, Any], environ: Mapping[str, str], path: Path | None):
-        self.doc = doc
+    def __init__(self, environ: Mapping[str, str], path: Path | None) -> None:
         self.environ = environ
         self.path = path
         self.problems: list[str] = []
         self.base_dir = path.parent if path else Path.cwd()
 
-    # -- helpers ------------------------------------------------------------
     def problem(self, key: str, message: str) -> None:
         self.problems.append(f"{key}: {message}")
 
-    def table(self, name: str, parent: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
-        source = self.doc if parent is None else parent
-        value = source.get(name.rsplit(".", 1)[-1], {})
+    def table(self, doc: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+        value = doc.get(name, {})
         if not isinstance(value, Mapping):
             self.problem(name, f"must be a table, not {type(value).__name__}")
             return {}
@@ -243,32 +304,137 @@ class _Reader:
             if key not in known:
                 self.problem(f"{prefix}.{key}", "unknown key (misspelt?)")
 
-    def number(
+    def read(
         self,
+        cls: type[_T],
         table: Mapping[str, Any],
-        key: str,
-        default: float,
+        prefix: str,
         *,
-        minimum: float | None = None,
-        maximum: float | None = None,
-        integer: bool = False,
-        prefix: str = "",
-    ) -> Any:
-        name = f"{prefix}.{key}"
-        value = table.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(name, f"must be a number, not {value!r}")
-            return default
-        if integer and not isinstance(value, int):
-            self.problem(name, f"must be a whole number, not {value!r}")
-            return default
-        if minimum is not None and value < minimum:
-            self.problem(name, f"must be at least {minimum:g}, not {value!r}")
-            return default
-        if maximum is not None and value > maximum:
-            self.problem(name, f"must be at most {maximum:g}, not {value!r}")
-            return default
-        return value
+        check_keys: bool = True,
+        **fixed: Any,
+    ) -> _T | None:
+        """`cls` from `table` (keys prefixed `prefix.` in problems); None when a required
+        key is missing or refused. `fixed` values (a channel's name) are not read."""
+        hints = get_type_hints(cls)
+        keys = [
+            f
+            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+            if f.name not in fixed and f.name != "kind" and spec_of(f).key
+        ]
+        if check_keys:
+            kind = {"kind"} if "kind" in hints else set()
+            self.unknown_keys(prefix, table, {f.name for f in keys} | kind)
+        values, complete = dict(fixed), True
+        for item in keys:
+            key, spec = f"{prefix}.{item.name}", spec_of(item)
+            value = self.value(table, item.name, hints[item.name], spec, key)
+            required = item.default is MISSING and item.default_factory is MISSING
+            if value is _ABSENT and required:
+                self.missing(key, spec, hints[item.name])
+            if value is _ABSENT or value is _INVALID:
+                complete = complete and not required
+                continue
+            values[item.name] = value
+        if not complete:
+            return None
+        settings = cls(**values)
+        for name, message in getattr(settings, "problems", tuple)():
+            self.problem(f"{prefix}.{name}", message)
+        return settings
+
+    def missing(self, key: str, spec: Spec, hint: Any) -> None:
+        if hint is Secret:
+            env, _ = secret_sources(key)
+            self.problem(key, f"missing (set it here, in ${env}, or a credential)")
+        else:
+            self.problem(key, f"missing: {spec.required}" if spec.required else "missing")
+
+    def value(self, table: Mapping[str, Any], name: str, hint: Any, spec: Spec, key: str) -> Any:
+        """The key's value converted to `hint`, _ABSENT or _INVALID."""
+        optional = get_origin(hint) is types.UnionType and type(None) in get_args(hint)
+        base = next(a for a in get_args(hint) if a is not type(None)) if optional else hint
+        if base is Secret:
+            secret = self.secret(table, name, key)
+            if secret is not None and spec.url:
+                self.url(key, secret.reveal(), secret=True)
+            return _ABSENT if secret is None else secret
+        if name not in table:
+            return _ABSENT
+        raw = table[name]
+        if get_origin(base) is tuple:
+            return self.sequence(raw, get_args(base)[0], spec, key)
+        if base is bool:
+            return self.boolean(raw, key)
+        if base in (int, float):
+            return self.number(raw, spec, key, integer=base is int)
+        if base is Path:
+            return self.path_value(raw, key)
+        choices = get_args(base) if get_origin(base) is Literal else ()
+        return self.text(raw, spec, key, choices, optional)
+
+    def text(self, raw: Any, spec: Spec, key: str, choices: tuple[Any, ...], optional: bool) -> Any:
+        if not isinstance(raw, str):
+            self.problem(key, f"must be a string, not {raw!r}")
+            return _INVALID
+        value = _fold(raw.strip(), spec)
+        if not value and (optional or spec.required):
+            return None if optional else _ABSENT
+        if choices and value not in choices:
+            self.problem(key, f"must be one of {', '.join(choices)}, not {value!r}")
+            return _INVALID
+        if spec.url:
+            return self.url(key, value)
+        return self.converted(value, spec, key)
+
+    def sequence(self, raw: Any, element: Any, spec: Spec, key: str) -> Any:
+        values = [raw] if isinstance(raw, str) else raw
+        if not isinstance(values, list) or (
+            element is str and not all(isinstance(v, str) for v in values)
+        ):
+            noun = "strings" if element is str else "values"
+            self.problem(key, f"must be a list of {noun}, not {raw!r}")
+            return _INVALID
+        if element is str:
+            values = [_fold(v.strip(), spec) for v in values if v.strip()]
+        result = []
+        for value in values:
+            converted = self.converted(value, spec, key)
+            if converted is not _INVALID:
+                result.append(converted)
+        if not result:
+            return _ABSENT if not values else ()
+        return tuple(dict.fromkeys(result)) if spec.unique else tuple(result)
+
+    def converted(self, value: Any, spec: Spec, key: str) -> Any:
+        if spec.convert is None:
+            return value
+        try:
+            return spec.convert(value)
+        except ValueError as exc:  # one problem per argument
+            for message in exc.args or ("invalid",):
+                self.problem(key, str(message))
+            return _INVALID
+
+    def boolean(self, raw: Any, key: str) -> Any:
+        if not isinstance(raw, bool):
+            self.problem(key, f"must be true or false, not {raw!r}")
+            return _INVALID
+        return raw
+
+    def number(self, raw: Any, spec: Spec, key: str, *, integer: bool) -> Any:
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            self.problem(key, f"must be a number, not {raw!r}")
+            return _INVALID
+        if integer and not isinstance(raw, int):
+            self.problem(key, f"must be a whole number, not {raw!r}")
+            return _INVALID
+        if spec.minimum is not None and raw < spec.minimum:
+            self.problem(key, f"must be at least {spec.minimum:g}, not {raw!r}")
+            return _INVALID
+        if spec.maximum is not None and raw > spec.maximum:
+            self.problem(key, f"must be at most {spec.maximum:g}, not {raw!r}")
+            return _INVALID
+        return self.converted(raw, spec, key)
 
     def string(self, table: Mapping[str, Any], key: str, prefix: str, default: str = "") -> str:
         value = table.get(key, default)
@@ -277,49 +443,57 @@ class _Reader:
             return default
         return value.strip()
 
-    def strings(self, table: Mapping[str, Any], key: str, prefix: str) -> tuple[str, ...]:
-        value = table.get(key, [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(f"{prefix}.{key}", f"must be a list of strings, not {value!r}")
-            return ()
-        return tuple(v.strip() for v in value if v.strip())
+    def path_value(self, raw: Any, key: str) -> Any:
+        if not isinstance(raw, str):
+            self.problem(key, f"must be a string, not {raw!r}")
+            return _INVALID
+        if not raw.strip():
+            return None
+        candidate = Path(raw.strip()).expanduser()
+        return candidate if candidate.is_absolute() else self.base_dir / candidate
 
-    def boolean(self, table: Mapping[str, Any], key: str, prefix: str, default: bool) -> bool:
-        value = table.get(key, default)
-        if not isinstance(value, bool):
-            self.problem(f"{prefix}.{key}", f"must be true or false, not {value!r}")
-            return default
-        return value
-
-    def secret(self, table: Mapping[str, Any], key: str, prefix: str) -> Secret | None:
+    def secret(self, table: Mapping[str, Any], name: str, key: str) -> Secret | None:
         """A secret from the credentials directory, the environment, or the file."""
-        full = f"{prefix}.{key}"
-        env_name, credential = secret_sources(full)
+        env_name, credential = secret_sources(key)
         directory = self.environ.get("CREDENTIALS_DIRECTORY")
         if directory:
-            for name in credential_names(credential):
-                candidate = Path(directory) / name
+            for file_name in credential_names(credential):
+                candidate = Path(directory) / file_name
                 if candidate.is_file():
                     try:
                         return Secret(candidate.read_text(encoding="utf-8").strip())
                     except OSError as exc:
-                        self.problem(full, f"cannot read credential {name}: {exc.strerror}")
+                        self.problem(key, f"cannot read credential {file_name}: {exc.strerror}")
                         return None
         if self.environ.get(env_name):
             return Secret(self.environ[env_name].strip())
-        value = table.get(key)
+        value = table.get(name)
         if value is None:
             return None
         if not isinstance(value, str):
-            self.problem(full, "must be a string")
+            self.problem(key, "must be a string")
             return None
         return Secret(value.strip()) if value.strip() else None
 
-    def url(self, key: str, value: str, *, https_required: bool = True) -> str:
+    def secret_only(self, settings_type: type[Any], kind: str) -> bool:
+        """A channel whose required secret is in the environment or the credentials
+        directory is configured by that alone (no table needed)."""
+        hints = get_type_hints(settings_type)
+        directory = self.environ.get("CREDENTIALS_DIRECTORY") or ""
+        for item in dataclasses.fields(settings_type):
+            if hints[item.name] is not Secret:
+                continue
+            env, credential = secret_sources(f"{kind}.{item.name}")
+            if self.environ.get(env) or (
+                directory
+                and any((Path(directory) / n).is_file() for n in credential_names(credential))
+            ):
+                return True
+        return False
+
+    def url(self, key: str, value: str, *, secret: bool = False) -> str:
         """Check a URL: https, or plain http to a loopback address only."""
-        shown = value if https_required else Secret(value).masked()
+        shown = Secret(value).masked() if secret else value
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             self.problem(key, f"must be an http(s) URL, not {shown!r}")
@@ -328,377 +502,13 @@ class _Reader:
             self.problem(
                 key, f"plain http:// is accepted only for loopback addresses, not {parts.hostname}"
             )
-        return value.rstrip("/") if https_required else value
-
-    def path_value(self, table: Mapping[str, Any], key: str, prefix: str) -> Path | None:
-        value = self.string(table, key, prefix)
-        if not value:
-            return None
-        candidate = Path(value).expanduser()
-        return candidate if candidate.is_absolute() else self.base_dir / candidate
-
-    # -- sections -----------------------------------------------------------
-    def settings(self) -> Settings | None:
-        known = {"edgar", "poll", "watch", "storage", "notify", "log", "channels"}
-        known.update(CHANNEL_KINDS)
-        for key in self.doc:
-            if key not in known:
-                self.problem(key, "unknown section (misspelt?)")
-        edgar = self.edgar()
-        poll = self.poll_settings()
-        watch = self.watch()
-        storage = self.storage()
-        channels = self.channels()
-        notify = self.notify({c.name for c in channels})
-        log = self.table("log")
-        self.unknown_keys("log", log, {"level"})
-        level = self.string(log, "level", "log", "INFO").upper()
-        if level not in _LOG_LEVELS:
-            self.problem("log.level", f"must be one of {', '.join(_LOG_LEVELS)}, not {level!r}")
-            level = "INFO"
-        if edgar is None:
-            return None
-        return Settings(edgar, poll, watch, storage, notify, channels, level, self.path)
-
-    def edgar(self) -> EdgarSettings | None:
-        t = self.table("edgar")
-        p = "edgar"
-        self.unknown_keys(p, t, set(EdgarSettings.__dataclass_fields__))
-        user_agent = self.string(t, "user_agent", p)
-        self.check_user_agent(user_agent)
-        base_url = self.url(f"{p}.base_url", self.string(t, "base_url", p, EdgarSettings.base_url))
-        data_url = self.url(f"{p}.data_url", self.string(t, "data_url", p, EdgarSettings.data_url))
-        rate = self.number(t, "requests_per_second", 5.0, prefix=p, minimum=0.1)
-        if rate > SEC_MAX_REQUESTS_PER_SECOND:
-            self.problem(
-                f"{p}.requests_per_second",
-                f"{rate:g} is above the SEC's ceiling of {SEC_MAX_REQUESTS_PER_SECOND} requests "
-                "per second (sec.gov 'Accessing EDGAR Data'); the SEC blocks clients that exceed it",
-            )
-        return EdgarSettings(
-            user_agent=user_agent,
-            base_url=base_url,
-            data_url=data_url,
-            requests_per_second=min(float(rate), SEC_MAX_REQUESTS_PER_SECOND),
-            connect_timeout=self.number(t, "connect_timeout", 5.0, prefix=p, minimum=0.1),
-            read_timeout=self.number(t, "read_timeout", 30.0, prefix=p, minimum=0.1),
-            max_retries=self.number(t, "max_retries", 4, prefix=p, minimum=0, integer=True),
-            throttle_pause_minutes=self.number(
-                t, "throttle_pause_minutes", 10.0, prefix=p, minimum=0
-            ),
-            max_response_bytes=self.number(
-                t, "max_response_bytes", 64 * 1024 * 1024, prefix=p, minimum=1024, integer=True
-            ),
-        )
-
-    def check_user_agent(self, user_agent: str) -> None:
-        key = "edgar.user_agent"
-        if not user_agent:
-            self.problem(
-                key,
-                "missing: the SEC requires every request to name you and give a contact email, "
-                'e.g. user_agent = "Acme Research ops@acme.com" (anonymous tools are blocked)',
-            )
-            return
-        emails = _EMAIL_RE.findall(user_agent)
-        name = _EMAIL_RE.sub("", user_agent)
-        if not emails:
-            self.problem(key, f"{user_agent!r} has no contact email address; the SEC requires one")
-        elif any(_PLACEHOLDER_DOMAINS.search(e) for e in emails):
-            self.problem(
-                key, f"{user_agent!r} is the example placeholder: put your name and real email"
-            )
-        if len(re.findall(r"[A-Za-z]", name)) < 2:
-            self.problem(
-                key, f"{user_agent!r} has no name: the SEC requires a company or person name"
-            )
-
-    def poll_settings(self) -> PollSettings:
-        t = self.table("poll")
-        p = "poll"
-        self.unknown_keys(p, t, set(PollSettings.__dataclass_fields__))
-        return PollSettings(
-            interval_seconds=self.number(
-                t, "interval_seconds", 30, prefix=p, minimum=1, integer=True
-            ),
-            off_hours_interval_seconds=self.number(
-                t, "off_hours_interval_seconds", 300, prefix=p, minimum=1, integer=True
-            ),
-            reconcile_minutes=self.number(
-                t, "reconcile_minutes", 60, prefix=p, minimum=1, integer=True
-            ),
-            lookback_minutes=self.number(
-                t, "lookback_minutes", 30, prefix=p, minimum=0, integer=True
-            ),
-            max_feed_pages=self.number(t, "max_feed_pages", 50, prefix=p, minimum=1, integer=True),
-            submissions_watchlist_limit=self.number(
-                t, "submissions_watchlist_limit", 50, prefix=p, minimum=0, integer=True
-            ),
-        )
-
-    def watch(self) -> WatchSettings:
-        t = self.table("watch")
-        p = "watch"
-        self.unknown_keys(p, t, {"ciks", "tickers", "all", "file", "catch_up_days"})
-        ciks = self.ciks(t, "ciks", p)
-        tickers = self.tickers(t, "tickers", p)
-        return WatchSettings(
-            ciks=ciks,
-            tickers=tickers,
-            all=self.boolean(t, "all", p, False),
-            file=self.path_value(t, "file", p),
-            catch_up_days=self.number(t, "catch_up_days", 30, prefix=p, minimum=0, integer=True),
-        )
-
-    def ciks(self, t: Mapping[str, Any], key: str, p: str) -> tuple[int, ...]:
-        values = t.get(key, [])
-        if not isinstance(values, list):
-            self.problem(f"{p}.{key}", f"must be a list of CIK numbers, not {values!r}")
-            return ()
-        result: list[int] = []
-        for value in values:
-            cik = parse_cik(value)
-            if cik is None:
-                self.problem(f"{p}.{key}", f"{value!r} is not a CIK (a number up to 10 digits)")
-            else:
-                result.append(cik)
-        return tuple(dict.fromkeys(result))
-
-    def tickers(self, t: Mapping[str, Any], key: str, p: str) -> tuple[str, ...]:
-        result = []
-        for ticker in self.strings(t, key, p):
-            normal = ticker.upper()
-            if not _TICKER_RE.match(normal):
-                self.problem(f"{p}.{key}", f"{ticker!r} is not a ticker symbol")
-            else:
-                result.append(normal)
-        return tuple(dict.fromkeys(result))
-
-    def storage(self) -> StorageSettings:
-        t = self.table("storage")
-        self.unknown_keys("storage", t, {"path"})
-        value = self.string(t, "path", "storage", "edgarwatch.db")
-        path = Path(value or "edgarwatch.db").expanduser()
-        if not path.is_absolute():
-            # Under systemd the database belongs in StateDirectory=.
-            state = self.environ.get("STATE_DIRECTORY", "").split(":")[0]
-            path = (Path(state) if state else Path.cwd()) / path
-        return StorageSettings(path=path)
-
-    def notify(self, channel_names: set[str]) -> NotifySettings:
-        t = self.table("notify")
-        p = "notify"
-        self.unknown_keys(
-            p,
-            t,
-            {"items", "forms", "channels", "ciks", "tickers", "rules"}
-            | {
-                "dispatch_seconds",
-                "give_up_hours",
-                "max_backoff_seconds",
-                "enrich_give_up_minutes",
-            },
-        )
-        rules = [self.rule(t, p, "default", channel_names)]
-        extra = t.get("rules", [])
-        if not isinstance(extra, list) or not all(isinstance(r, Mapping) for r in extra):
-            self.problem(f"{p}.rules", "must be an array of tables ([[notify.rules]])")
-            extra = []
-        for index, table in enumerate(extra):
-            prefix = f"{p}.rules[{index}]"
-            self.unknown_keys(
-                prefix, table, {"name", "items", "forms", "channels", "ciks", "tickers"}
-            )
-            name = self.string(table, "name", prefix) or f"rule{index + 1}"
-            rules.append(self.rule(table, prefix, name, channel_names))
-        names = [r.name for r in rules]
-        for name in {n for n in names if names.count(n) > 1}:
-            self.problem(f"{p}.rules", f"two rules are named {name!r}; names must be unique")
-        return NotifySettings(
-            rules=tuple(rules),
-            dispatch_seconds=self.number(
-                t, "dispatch_seconds", 5, prefix=p, minimum=1, integer=True
-            ),
-            give_up_hours=self.number(t, "give_up_hours", 24.0, prefix=p, minimum=0.01),
-            max_backoff_seconds=self.number(t, "max_backoff_seconds", 900.0, prefix=p, minimum=1),
-            enrich_give_up_minutes=self.number(
-                t, "enrich_give_up_minutes", 10.0, prefix=p, minimum=0
-            ),
-        )
-
-    def rule(self, t: Mapping[str, Any], p: str, name: str, channel_names: set[str]) -> Rule:
-        items = []
-        for value in self.strings(t, "items", p) or ("1.01",):
-            try:
-                number = normalise_number(value)
-            except ValueError:
-                number = ""
-            if not is_item_number(number) or number != value.strip().removeprefix("Item ").strip():
-                self.problem(f"{p}.items", f"{value!r} is not an 8-K item number like '1.01'")
-            else:
-                items.append(number)
-        forms = tuple(f.upper() for f in self.strings(t, "forms", p)) or ("8-K", "8-K/A")
-        for form in forms:
-            if not form.startswith("8-K"):
-                self.problem(f"{p}.forms", f"{form!r} is not an 8-K form (8-K, 8-K/A, …)")
-        channels = self.strings(t, "channels", p)
-        for channel in channels:
-            if channel not in channel_names:
-                known = ", ".join(sorted(channel_names)) or "none is configured"
-                self.problem(f"{p}.channels", f"no channel named {channel!r} (known: {known})")
-        return Rule(
-            name=name,
-            items=tuple(items),
-            forms=forms,
-            ciks=self.ciks(t, "ciks", p),
-            tickers=self.tickers(t, "tickers", p),
-            channels=channels,
-        )
-
-    def channels(self) -> tuple[ChannelSettings, ...]:
-        result: list[ChannelSettings] = []
-        for kind in CHANNEL_KINDS:
-            if kind in self.doc or self._secret_only_channel(kind):
-                channel = self.channel(kind, kind, self.table(kind), kind)
-                if channel:
-                    result.append(channel)
-        named = self.table("channels")
-        for name, table in named.items():
-            prefix = f"channels.{name}"
-            if not isinstance(table, Mapping):
-                self.problem(prefix, "must be a table with a 'kind' key")
-                continue
-            kind = str(table.get("kind", ""))
-            if kind not in CHANNEL_KINDS:
-                self.problem(f"{prefix}.kind", f"must be one of {', '.join(CHANNEL_KINDS)}")
-                continue
-            if not re.match(r"^[A-Za-z0-9_-]+$", name) or name in CHANNEL_KINDS:
-                self.problem(prefix, "channel names are letters, digits, '-' and '_' only")
-                continue
-            channel = self.channel(name, kind, table, prefix)
-            if channel:
-                result.append(channel)
-        return tuple(result)
-
-    def _secret_only_channel(self, kind: str) -> bool:
-        """A Slack or webhook channel can be configured by its secret alone."""
-        key = {"slack": "slack.webhook_url", "webhook": "webhook.url"}.get(kind)
-        if key is None:
-            return False
-        env, credential = secret_sources(key)
-        directory = self.environ.get("CREDENTIALS_DIRECTORY") or ""
-        in_credentials = bool(directory) and any(
-            (Path(directory) / n).is_file() for n in credential_names(credential)
-        )
-        return bool(self.environ.get(env)) or in_credentials
-
-    def channel(self, name: str, kind: str, t: Mapping[str, Any], p: str) -> ChannelSettings | None:
-        if kind == "slack":
-            return self.slack(name, t, p)
-        if kind == "email":
-            return self.email(name, t, p)
-        return self.webhook(name, t, p)
-
-    def slack(self, name: str, t: Mapping[str, Any], p: str) -> SlackSettings | None:
-        self.unknown_keys(p, t, {"kind", "webhook_url", "timeout"})
-        url = self.secret(t, "webhook_url", p)
-        if url is None:
-            env, _ = secret_sources(f"{p}.webhook_url")
-            self.problem(f"{p}.webhook_url", f"missing (set it here, in ${env}, or a credential)")
-            return None
-        self.url(f"{p}.webhook_url", url.reveal(), https_required=False)
-        return SlackSettings(
-            name=name,
-            webhook_url=url,
-            timeout=self.number(t, "timeout", 10.0, prefix=p, minimum=0.1),
-        )
-
-    def email(self, name: str, t: Mapping[str, Any], p: str) -> EmailSettings | None:
-        self.unknown_keys(
-            p,
-            t,
-            {"kind", "host", "port", "security", "sender", "recipients", "username", "password"}
-            | {"ca_file", "timeout"},
-        )
-        host = self.string(t, "host", p)
-        sender = self.string(t, "sender", p)
-        recipients = self.strings(t, "recipients", p)
-        security = self.string(t, "security", p, "starttls").lower()
-        if not host:
-            self.problem(f"{p}.host", "missing: the SMTP server to send through")
-        if not _EMAIL_RE.fullmatch(sender):
-            self.problem(f"{p}.sender", f"must be an email address, not {sender!r}")
-        if not recipients:
-            self.problem(f"{p}.recipients", "missing: at least one address to send to")
-        for address in recipients:
-            if not _EMAIL_RE.fullmatch(address):
-                self.problem(f"{p}.recipients", f"{address!r} is not an email address")
-        if security not in ("starttls", "ssl", "none"):
-            self.problem(f"{p}.security", f"must be starttls, ssl or none, not {security!r}")
-            security = "starttls"
-        default_port = {"starttls": 587, "ssl": 465, "none": 25}[security]
-        port = self.number(
-            t, "port", default_port, prefix=p, minimum=1, maximum=65535, integer=True
-        )
-        username = self.string(t, "username", p) or None
-        password = self.secret(t, "password", p)
-        if password and not username:
-            self.problem(f"{p}.username", "missing: a password is set but no username")
-        if security == "none" and password and host and not is_loopback(host):
-            self.problem(
-                f"{p}.security", "'none' would send the password in clear text to a remote host"
-            )
-        ca_file = self.path_value(t, "ca_file", p)
-        if ca_file is not None and not ca_file.is_file():
-            self.problem(f"{p}.ca_file", f"{ca_file} does not exist")
-        return EmailSettings(
-            name=name,
-            host=host,
-            sender=sender,
-            recipients=recipients,
-            port=port,
-            security=security,  # type: ignore[arg-type]
-            username=username,
-            password=password,
-            ca_file=ca_file,
-            timeout=self.number(t, "timeout", 20.0, prefix=p, minimum=0.1),
-        )
-
-    def webhook(self, name: str, t: Mapping[str, Any], p: str) -> WebhookSettings | None:
-        self.unknown_keys(p, t, {"kind", "url", "secret", "timeout"})
-        url = self.secret(t, "url", p)
-        if url is None:
-            env, _ = secret_sources(f"{p}.url")
-            self.problem(f"{p}.url", f"missing (set it here, in ${env}, or a credential)")
-            return None
-        self.url(f"{p}.url", url.reveal(), https_required=False)
-        return WebhookSettings(
-            name=name,
-            url=url,
-            secret=self.secret(t, "secret", p),
-            timeout=self.number(t, "timeout", 10.0, prefix=p, minimum=0.1),
-        )
+        return value if secret else value.rstrip("/")
 
 
-def parse_cik(value: object) -> int | None:
-    """855654, "855654" and "0000855654" are the same CIK; anything else is None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 < value < 10**10 else None
-    if isinstance(value, str) and re.fullmatch(r"\s*(?:CIK)?0*\d{1,10}\s*", value, re.I):
-        number = int(re.sub(r"\D", "", value))
-        return number if number > 0 else None
-    return None
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+def _fold(value: str, spec: Spec) -> str:
+    if spec.case == "upper":
+        return value.upper()
+    return value.lower() if spec.case == "lower" else value
 
 
 def describe(settings: Settings) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from edgarwatch.config import EdgarSettings
 from edgarwatch.edgar.client import (
     EdgarBlocked,
     EdgarClient,
@@ -23,6 +22,7 @@ from edgarwatch.edgar.client import (
 )
 from edgarwatch.edgar.paths import ForeignURLError, current_feed_path, tickers_path
 from edgarwatch.edgar.ratelimit import RateLimiter
+from edgarwatch.edgar.settings import EdgarSettings
 from edgarwatch.replay.server import Replay
 from tests.support import USER_AGENT
 

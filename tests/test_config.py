@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from click.testing import CliRunner
 
 from edgarwatch.cli import main
-from edgarwatch.config import (
-    EX_CONFIG,
-    ConfigError,
-    EmailSettings,
-    SlackSettings,
-    from_mapping,
-    load,
-)
+from edgarwatch.config import EX_CONFIG, ConfigError, from_mapping, load
+from edgarwatch.filing import FilingReport
+from edgarwatch.notifiers import REGISTRY, Delivery, Notifier, notifier_for
+from edgarwatch.notifiers.email import EmailSettings
+from edgarwatch.notifiers.slack import SlackSettings
+from edgarwatch.secrets import Secret
+from edgarwatch.settings import setting
 from tests.support import REPO, USER_AGENT
 
 GOOD = {"edgar": {"user_agent": USER_AGENT}}
@@ -231,3 +232,43 @@ def test_it_reads_credstore_style_names_so_a_shell_can_share_the_daemons_secrets
     slack = settings.channel("slack")
     assert isinstance(slack, SlackSettings)
     assert slack.webhook_url.reveal().endswith("CREDSTORE")
+
+
+@dataclass(frozen=True)
+class PagerSettings:
+    """A channel kind the code base does not have: declared and registered by this test."""
+
+    name: str
+    url: Secret = setting(url=True)
+    retries: int = setting(3, minimum=0)
+    kind: Literal["pager"] = "pager"
+
+
+class PagerNotifier(Notifier):
+    kind = "pager"
+    settings_type = PagerSettings
+
+    def send(self, report: FilingReport, delivery: Delivery) -> None:
+        pass
+
+
+def test_a_channel_kind_registered_in_one_module_needs_no_config_edit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(REGISTRY, "pager", PagerNotifier)
+    settings = from_mapping(
+        GOOD
+        | {
+            "channels": {"ops": {"kind": "pager", "url": "https://pager.acme.com/o", "retries": 1}},
+            "notify": {"channels": ["pager", "ops"]},
+        },
+        environ={"EDGARWATCH_PAGER_URL": "https://pager.acme.com/PAGERSECRET"},
+    )
+    pager, ops = settings.channel("pager"), settings.channel("ops")
+    assert isinstance(pager, PagerSettings)
+    assert isinstance(ops, PagerSettings)
+    assert pager.url.reveal().endswith("PAGERSECRET")
+    assert (pager.retries, ops.retries) == (3, 1)
+    assert isinstance(notifier_for(ops), PagerNotifier)
+    found = problems(GOOD | {"pager": {"url": "http://pager.acme.com", "retries": -1, "x": 1}})
+    assert {p.split(":", 1)[0] for p in found} == {"pager.url", "pager.retries", "pager.x"}

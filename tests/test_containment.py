@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from edgarwatch.config import EdgarSettings
 from edgarwatch.daemon import enrich
 from edgarwatch.daemon.context import Context, build_context
 from edgarwatch.daemon.cycles import Cycles
@@ -27,6 +26,7 @@ from edgarwatch.daemon.poll import poll_feed
 from edgarwatch.daemon.status import collect
 from edgarwatch.edgar.client import EdgarClient, EdgarUnavailable
 from edgarwatch.edgar.paths import complete_submission_path
+from edgarwatch.edgar.settings import EdgarSettings
 from edgarwatch.filing import Enrichment, Filing
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
 from edgarwatch.notifiers.dispatch import Dispatcher

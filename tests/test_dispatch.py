@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from edgarwatch.config import NotifySettings, SlackSettings
 from edgarwatch.filing import Company, Enrichment, Filing, Item
 from edgarwatch.notifiers.dispatch import Dispatcher
-from edgarwatch.notifiers.slack import SlackNotifier
+from edgarwatch.notifiers.rules import NotifySettings
+from edgarwatch.notifiers.slack import SlackNotifier, SlackSettings
 from edgarwatch.secrets import Secret
 from edgarwatch.storage import NewNotification, Storage
 from edgarwatch.storage.timefmt import iso

@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 
-from edgarwatch.config import EmailSettings
 from edgarwatch.filing import Company
 from edgarwatch.notifiers import NotifierError, notifier_for
 from edgarwatch.notifiers.base import Delivery
-from edgarwatch.notifiers.email import EmailNotifier
+from edgarwatch.notifiers.email import EmailNotifier, EmailSettings
 from edgarwatch.notifiers.sample import ITEM_101_TEXT, sample_delivery, sample_report
 from edgarwatch.secrets import Secret
 from tests.servers.fixtures import SMTP_PASSWORD, SMTP_USER

@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from edgarwatch.config import SlackSettings
 from edgarwatch.filing import Company, Exhibit, FilingReport, Item
 from edgarwatch.notifiers import NotifierError, notifier_for
 from edgarwatch.notifiers.base import Delivery
 from edgarwatch.notifiers.sample import FOLDER, sample_delivery, sample_report
-from edgarwatch.notifiers.slack import SlackNotifier
+from edgarwatch.notifiers.slack import SlackNotifier, SlackSettings
 from edgarwatch.secrets import Secret
 from tests.servers.slack_receiver import (
     BAD_GATEWAY,

@@ -14,12 +14,11 @@ from email.utils import format_datetime
 import pytest
 
 from edgarwatch import __version__
-from edgarwatch.config import WebhookSettings
 from edgarwatch.filing import Company, Exhibit
 from edgarwatch.notifiers import NotifierError, notifier_for, verify_signature
 from edgarwatch.notifiers.base import Delivery, parse_retry_after
 from edgarwatch.notifiers.sample import FOLDER, ITEM_101_TEXT, sample_delivery, sample_report
-from edgarwatch.notifiers.webhook import WebhookNotifier
+from edgarwatch.notifiers.webhook import WebhookNotifier, WebhookSettings
 from edgarwatch.secrets import Secret
 from tests.servers.slack_receiver import HttpReceiver, Reply, slow
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from edgarwatch.config import Settings, parse_cik
+from edgarwatch.company import parse_cik
+from edgarwatch.config import Settings
 from edgarwatch.edgar.client import EdgarClient
 from edgarwatch.edgar.paths import tickers_path
 from edgarwatch.edgar.tickers import Ticker, normalise_ticker, parse_company_tickers, suggest

@@ -32,9 +32,9 @@ from typing import Literal
 import requests
 
 from edgarwatch.backoff import parse_retry_after, retry_delay, root_cause
-from edgarwatch.config import EdgarSettings
 from edgarwatch.edgar.paths import ForeignURLError, Rebaser
 from edgarwatch.edgar.ratelimit import RateLimiter
+from edgarwatch.edgar.settings import EdgarSettings
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,11 @@ least `retry_after` seconds when the channel said so (Slack 429
 `Retry-After`).
 
 Adding a channel is one module that subclasses `Notifier`, sets `kind` to its
-config table's name and registers itself with `@register`; nothing else
-changes. Error messages must never contain a secret: build them from status
+config table's name, declares its settings as a frozen dataclass (its keys
+and their checks as field metadata, see `edgarwatch.settings`) named by
+`settings_type`, and registers itself with `@register`; nothing else changes:
+`edgarwatch.config` reads `[kind]` and `[channels.NAME] kind = "…"` tables
+for every registered kind. Error messages must never contain a secret: build them from status
 codes and server replies, and pass anything foreign through
 `edgarwatch.secrets.redact`.
 """
@@ -20,7 +23,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from edgarwatch.backoff import parse_retry_after, root_cause
 from edgarwatch.filing import FilingReport
@@ -37,6 +40,16 @@ class NotifierError(Exception):
         self.permanent = permanent
         self.retry_after = retry_after
         super().__init__(self.message)
+
+
+class ChannelSettings(Protocol):
+    """What every channel's settings have: the channel's name and its kind."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,8 @@ class Notifier(ABC):
     """Sends filing reports to one configured channel."""
 
     kind: ClassVar[str]
+    settings_type: ClassVar[type[Any]]
+    """The frozen dataclass of this channel's settings (its config table's keys)."""
 
     def __init__(self, settings: Any) -> None:
         self.settings = settings
@@ -102,6 +117,7 @@ NotifierFactory = Callable[[Any], Notifier]
 
 __all__ = [
     "REGISTRY",
+    "ChannelSettings",
     "Delivery",
     "Notifier",
     "NotifierError",

@@ -16,6 +16,7 @@ from typing import Literal, TextIO
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, register
 from edgarwatch.notifiers.render import plain_text, render
+from edgarwatch.settings import setting
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class ConsoleSettings:
     """The console channel: where to write (stdout when `stream` is None)."""
 
     name: str = "console"
-    stream: TextIO | None = None
+    stream: TextIO | None = setting(None, key=False)
     kind: Literal["console"] = "console"
 
 
@@ -45,6 +46,7 @@ class ConsoleNotifier(Notifier):
     """
 
     kind = "console"
+    settings_type = ConsoleSettings
     settings: ConsoleSettings
     _lock = threading.Lock()
 

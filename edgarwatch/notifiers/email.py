@@ -11,14 +11,18 @@ import logging
 import re
 import smtplib
 import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
+from pathlib import Path
+from typing import Literal
 
-from edgarwatch.config import EmailSettings
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, register, root_cause
 from edgarwatch.notifiers.render import Notice, facts, plain_text, render
-from edgarwatch.secrets import redact
+from edgarwatch.secrets import Secret, redact
+from edgarwatch.settings import email_address, is_loopback, setting
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +33,40 @@ DELIVERY_HEADER = "X-Edgarwatch-Delivery"
 
 _TEMPORARY_AUTH = 454
 """RFC 4954 section 6: 454 "Temporary authentication failure" is worth retrying."""
+
+EmailSecurity = Literal["starttls", "ssl", "none"]
+DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """[email] (or [channels.NAME] with kind = "email"). `port` 0: the security's default."""
+
+    name: str
+    host: str = setting(required="the SMTP server to send through")
+    sender: str = setting(required="the From: address", convert=email_address)
+    recipients: tuple[str, ...] = setting(
+        required="at least one address to send to", convert=email_address
+    )
+    port: int = setting(0, minimum=1, maximum=65535)
+    security: EmailSecurity = setting("starttls", case="lower")
+    username: str | None = None
+    password: Secret | None = None
+    ca_file: Path | None = None
+    timeout: float = setting(20.0, minimum=0.1)
+    kind: Literal["email"] = "email"
+
+    def __post_init__(self) -> None:
+        if not self.port:
+            object.__setattr__(self, "port", DEFAULT_PORTS.get(self.security, 587))
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        if self.password and not self.username:
+            yield "username", "missing: a password is set but no username"
+        if self.security == "none" and self.password and not is_loopback(self.host):
+            yield "security", "'none' would send the password in clear text to a remote host"
+        if self.ca_file is not None and not self.ca_file.is_file():
+            yield "ca_file", f"{self.ca_file} does not exist"
 
 
 @register
@@ -53,6 +91,7 @@ class EmailNotifier(Notifier):
     """
 
     kind = "email"
+    settings_type = EmailSettings
     settings: EmailSettings
 
     def send(self, report: FilingReport, delivery: Delivery) -> None:

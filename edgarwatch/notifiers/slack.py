@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import requests
 
 from edgarwatch import __version__
-from edgarwatch.config import SlackSettings
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import (
     Delivery,
@@ -20,7 +20,8 @@ from edgarwatch.notifiers.base import (
 )
 from edgarwatch.notifiers.render import Link, Notice, render, trim
 from edgarwatch.notifiers.render import facts as fact_rows
-from edgarwatch.secrets import redact
+from edgarwatch.secrets import Secret, redact
+from edgarwatch.settings import setting
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,16 @@ def link(url: str, label: str) -> str:
     return f"<{escape(url)}|{fit(label, 200)}>"
 
 
+@dataclass(frozen=True)
+class SlackSettings:
+    """[slack] (or [channels.NAME] with kind = "slack")."""
+
+    name: str
+    webhook_url: Secret = setting(url=True)
+    timeout: float = setting(10.0, minimum=0.1)
+    kind: Literal["slack"] = "slack"
+
+
 @register
 class SlackNotifier(Notifier):
     """[slack] Post each filing to a Slack channel through an incoming webhook.
@@ -102,6 +113,7 @@ class SlackNotifier(Notifier):
     """
 
     kind = "slack"
+    settings_type = SlackSettings
     settings: SlackSettings
 
     def __init__(self, settings: SlackSettings) -> None:

@@ -37,12 +37,12 @@ import hmac
 import json
 import logging
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import requests
 
 from edgarwatch import __version__
-from edgarwatch.config import WebhookSettings
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import (
     Delivery,
@@ -53,7 +53,8 @@ from edgarwatch.notifiers.base import (
     root_cause,
 )
 from edgarwatch.notifiers.render import as_eastern
-from edgarwatch.secrets import redact
+from edgarwatch.secrets import Secret, redact
+from edgarwatch.settings import setting
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,17 @@ def verify_signature(
     return hmac.compare_digest(sign(secret, stamp, body), header.strip())
 
 
+@dataclass(frozen=True)
+class WebhookSettings:
+    """[webhook] (or [channels.NAME] with kind = "webhook")."""
+
+    name: str
+    url: Secret = setting(url=True)
+    secret: Secret | None = None
+    timeout: float = setting(10.0, minimum=0.1)
+    kind: Literal["webhook"] = "webhook"
+
+
 @register
 class WebhookNotifier(Notifier):
     """[webhook] POST a JSON document about each filing to a URL of yours.
@@ -115,6 +127,7 @@ class WebhookNotifier(Notifier):
     """
 
     kind = "webhook"
+    settings_type = WebhookSettings
     settings: WebhookSettings
 
     def __init__(self, settings: WebhookSettings) -> None:
