@@ -369,13 +369,10 @@ def watch_add(ctx: click.Context, config_path: Path | None, entries: tuple[str, 
 
 
 def _company_name(context: Context, cik: int) -> str | None:
-    from edgarwatch.edgar.paths import submissions_path
-    from edgarwatch.edgar.submissions import parse_submissions
+    from edgarwatch.edgar import sources
 
-    response = context.client.get(submissions_path(cik), ok_statuses=frozenset({200, 404}))
-    if response.status == 404:
-        return None
-    return parse_submissions(response.content, context.client.rebaser, cik).name or f"CIK {cik}"
+    found = sources.company(context.client, cik)
+    return None if found is None else found.name or f"CIK {cik}"
 
 
 @watch.command("remove")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from edgarwatch.config import Settings, from_mapping
-from edgarwatch.edgar.item_titles import title_for
+from edgarwatch.items import title_for
 from edgarwatch.replay.catalog import ReplayCompany, ReplayDocument, ReplayFiling
 from edgarwatch.replay.clock import ReplayClock
 from edgarwatch.replay.server import Replay, ReplayServer

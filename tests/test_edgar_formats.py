@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from edgarwatch.company import normalise_ticker, suggest
 from edgarwatch.edgar.daily_index import filings_from_index, parse_master_index
 from edgarwatch.edgar.feed import parse_feed
 from edgarwatch.edgar.paths import Rebaser, daily_master_index_path, submissions_path
 from edgarwatch.edgar.submissions import parse_submissions
-from edgarwatch.edgar.tickers import normalise_ticker, parse_company_tickers, suggest
+from edgarwatch.edgar.tickers import parse_company_tickers
 from edgarwatch.filing import EASTERN
 
 REBASER = Rebaser("http://127.0.0.1:9", "http://127.0.0.1:9")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from edgarwatch.daemon.backfill import company_history
 from edgarwatch.daemon.context import build_context
 from edgarwatch.daemon.cycles import Cycles
 from edgarwatch.edgar.feed import parse_feed
 from edgarwatch.edgar.paths import Rebaser
+from edgarwatch.edgar.sources import company_filings
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
 from edgarwatch.notifiers.dispatch import Dispatcher
 from edgarwatch.replay.server import Replay
@@ -132,13 +132,13 @@ def test_backfill_follows_older_submissions_pages(
     )
     settings = settings_for(url, tmp_path / "db.sqlite", watch={"ciks": [320193]})
     context = build_context(settings, Storage.open(tmp_path / "db.sqlite"), {})
-    history = company_history(context, 320193, date(1999, 6, 1))
+    history = company_filings(context.client, 320193, date(1999, 6, 1))
     assert [(f.accession, f.items, f.company) for f in history] == [
         ("0000320193-24-000005", ("2.02", "9.01"), "Apple Inc."),
         ("0000912057-00-002128", ("5", "7"), "Apple Inc."),  # legacy numbers kept, name borrowed
     ]
     assert len(replay.requests("/submissions/")) == 2
-    recent_only = company_history(context, 320193, date(2015, 1, 1))
+    recent_only = company_filings(context.client, 320193, date(2015, 1, 1))
     assert [f.accession for f in recent_only] == ["0000320193-24-000005"]
     assert len(replay.requests("/submissions/")) == 3  # the old page is not fetched for 2015+
 

@@ -11,10 +11,9 @@ re-run continues where the last one stopped). Nothing is notified unless
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from edgarwatch.daemon.catchup import read_daily_index
@@ -22,9 +21,7 @@ from edgarwatch.daemon.context import Context
 from edgarwatch.daemon.discovery import record_matches
 from edgarwatch.daemon.enrich import enrich_pending
 from edgarwatch.daemon.schedule import is_business_day
-from edgarwatch.edgar.client import EdgarError
-from edgarwatch.edgar.paths import submissions_page_path, submissions_path
-from edgarwatch.edgar.submissions import parse_submissions
+from edgarwatch.edgar import sources
 from edgarwatch.filing import EASTERN, Filing
 
 logger = logging.getLogger(__name__)
@@ -54,7 +51,7 @@ def backfill(
     wanted = sorted(set(ciks)) or sorted(context.watchlist.ciks)
     if ciks or not context.watchlist.everyone:
         for done, cik in enumerate(wanted, 1):
-            filings = company_history(context, cik, since)
+            filings = sources.company_filings(context.client, cik, since)
             result.recorded += record_matches(context, filings, source="backfill", notify=notify)
             report("companies", done, len(wanted))
     else:
@@ -64,47 +61,6 @@ def backfill(
             report("days", done, len(days))
     _enrich_all(context, result, report)
     return result
-
-
-def company_history(context: Context, cik: int, since: date) -> list[Filing]:
-    """A company's 8-Ks filed on or after `since`, following `filings.files` pages."""
-    response = context.client.get(submissions_path(cik), ok_statuses=frozenset({200, 404}))
-    if response.status == 404:
-        logger.warning("CIK %d has no submissions JSON; skipped", cik)
-        return []
-    submissions = parse_submissions(response.content, context.client.rebaser, cik)
-    filings = list(submissions.filings)
-    pages = _older_pages(response.content, since)
-    for name in pages:
-        try:
-            page = context.client.get(submissions_page_path(name))
-        except EdgarError as exc:
-            logger.warning("submissions page %s unavailable: %s", name, exc)
-            continue
-        older = parse_submissions(page.content, context.client.rebaser, cik)
-        filings += [_with_company(f, submissions.filings) for f in older.filings]
-    return [f for f in filings if f.filed is not None and f.filed >= since]
-
-
-def _older_pages(document: bytes, since: date) -> list[str]:
-    """The `filings.files` pages that reach back to `since` (each says `filingTo`)."""
-    try:
-        files = json.loads(document)["filings"].get("files") or []
-    except (ValueError, KeyError, TypeError):
-        return []
-    pages = []
-    for entry in files:
-        last = entry.get("filingTo")
-        if entry.get("name") and (not last or date.fromisoformat(last) >= since):
-            pages.append(str(entry["name"]))
-    return pages
-
-
-def _with_company(filing: Filing, recent: tuple[Filing, ...]) -> Filing:
-    """Overflow pages carry no company name; borrow it from the main document."""
-    if recent and not filing.companies[0].name:
-        return replace(filing, companies=recent[0].companies)
-    return filing
 
 
 def _business_days(first: date, last: date) -> list[date]:

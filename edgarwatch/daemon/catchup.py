@@ -24,12 +24,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from edgarwatch.daemon.context import Context
-from edgarwatch.daemon.discovery import record_matches, scan_feed
+from edgarwatch.daemon.discovery import record_matches
 from edgarwatch.daemon.schedule import is_business_day
-from edgarwatch.edgar.client import EdgarBlocked, EdgarError, EdgarHTTPError
-from edgarwatch.edgar.daily_index import filings_from_index, parse_master_index
-from edgarwatch.edgar.paths import daily_master_index_path, submissions_path
-from edgarwatch.edgar.submissions import parse_submissions
+from edgarwatch.edgar import sources
+from edgarwatch.edgar.client import EdgarBlocked, EdgarError, EdgarHTTPError, Interrupted
 from edgarwatch.filing import EASTERN, Filing
 
 logger = logging.getLogger(__name__)
@@ -56,7 +54,7 @@ def reconcile(context: Context) -> CatchUpResult:
         logger.info("catch-up: no baseline yet (the first poll sets it); nothing to reconcile")
         return result
     since = (state.get_time("last_reconcile_ok_at") or baseline) - context.lookback
-    scan = scan_feed(context, since, context.settings.poll.max_feed_pages)
+    scan = sources.latest_filings(context.client, since, context.settings.poll.max_feed_pages)
     result.recorded += record_matches(context, scan.filings, source="catch-up")
     if not scan.reached and scan.oldest is not None:
         gap_days = _days_between(since.astimezone(EASTERN).date(), scan.oldest.date())
@@ -99,15 +97,12 @@ def read_daily_index(
 ) -> list[Filing]:
     """Record the matching 8-Ks of one day's master index; 404 = not built (or a holiday)."""
     try:
-        response = context.client.get(
-            daily_master_index_path(day), ok_statuses=frozenset({200, 404})
-        )
+        filings = sources.daily_index(context.client, day)
     except EdgarHTTPError as exc:
         logger.warning("daily index for %s unavailable: %s", day, exc)
         return []
-    if response.status == 404:
+    if filings is None:
         return []
-    filings = filings_from_index(parse_master_index(response.text), context.client.rebaser)
     recorded = record_matches(context, filings, source=source, notify=notify)
     context.storage.state.put(f"daily_index_done:{day:%Y%m%d}", "1")
     return recorded
@@ -157,23 +152,14 @@ def compare_submissions(context: Context, since: datetime, result: CatchUpResult
 
 
 def company_filings(context: Context, cik: int, first_day: date) -> list[Filing]:
-    """A company's 8-Ks filed on or after `first_day`, from its submissions JSON."""
+    """A company's filings dated `first_day` or later; one that cannot be read is skipped."""
     try:
-        response = context.client.get(submissions_path(cik), ok_statuses=frozenset({200, 404}))
-    except EdgarBlocked:
+        return sources.company_filings(context.client, cik, first_day)
+    except (EdgarBlocked, Interrupted):
         raise
     except EdgarError as exc:
         logger.warning("submissions JSON of CIK %d unavailable: %s", cik, exc)
         return []
-    if response.status == 404:
-        logger.warning("CIK %d has no submissions JSON (is it a real CIK?)", cik)
-        return []
-    try:
-        submissions = parse_submissions(response.content, context.client.rebaser, cik)
-    except ValueError as exc:
-        logger.warning("submissions JSON of CIK %d unreadable: %s", cik, exc)
-        return []
-    return [f for f in submissions.filings if f.filed is None or f.filed >= first_day]
 
 
 def catch_up_new_companies(context: Context, ciks: list[int]) -> list[Filing]:

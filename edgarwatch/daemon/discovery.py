@@ -1,97 +1,23 @@
-"""Finding filings: reading the 8-K feed back to a point, and recording matches.
+"""Recording what the sources found: the 8-Ks of watched companies, each with its policy.
 
-Shared by the fast tier (back to the cursor minus the look-back window) and
-the catch-up tier (back to the last successful catch-up). The feed is not in
-arrival order — a large submission can appear after filings accepted later
-than it — so the scan goes back past the cursor by `poll.lookback_minutes`
-and compares accessions, not only times.
+Shared by the fast tier, the catch-up tier and backfill. Recording is
+idempotent on the accession; whether a new filing may notify is decided once,
+here, when it is first recorded.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from edgarwatch.daemon.context import Context
-from edgarwatch.edgar.client import UnexpectedResponse
-from edgarwatch.edgar.feed import parse_feed
-from edgarwatch.edgar.paths import current_feed_path
+from edgarwatch.edgar.sources import FEED_FORM
 from edgarwatch.filing import EASTERN, Filing
 
 logger = logging.getLogger(__name__)
 
-FEED_FORM = "8-K"
-"""getcurrent's `type` is a prefix: 8-K, 8-K/A, 8-K12B, … in one feed."""
-PAGE_SIZE = 100
-FEED_PAGE_MAX_BYTES = 4 * 1024 * 1024
-"""A real page of 100 entries is about 60 KB; anything near this is not EDGAR's feed."""
 _LAST = datetime.max.replace(tzinfo=EASTERN)
-
-
-@dataclass
-class FeedScan:
-    filings: list[Filing] = field(default_factory=list)
-    pages: int = 0
-    reached: bool = False
-    """True when the scan got back to `stop_at` (or only one page was wanted)."""
-    end_of_feed: bool = False
-    oldest: datetime | None = None
-
-    @property
-    def newest(self) -> datetime | None:
-        return max((f.accepted_at for f in self.filings if f.accepted_at), default=None)
-
-
-def scan_feed(context: Context, stop_at: datetime | None, max_pages: int) -> FeedScan:
-    """Read getcurrent pages newest-first until one reaches back past `stop_at`.
-
-    `stop_at=None` reads one page. A 503 past the first page is EDGAR's "past
-    the end" answer, not an outage.
-    """
-    scan = FeedScan()
-    for start in range(0, max_pages * PAGE_SIZE, PAGE_SIZE):
-        response = context.client.get(
-            current_feed_path(FEED_FORM, start, PAGE_SIZE),
-            ok_statuses=frozenset({200}) if start == 0 else frozenset({200, 503}),
-            max_bytes=FEED_PAGE_MAX_BYTES,
-        )
-        if response.status == 503:
-            scan.end_of_feed = True
-            break
-        try:
-            page = parse_feed(response.content, context.client.rebaser)
-        except ValueError as exc:
-            raise UnexpectedResponse(f"{response.url} is not the Atom feed ({exc})") from None
-        scan.pages += 1
-        scan.filings.extend(page.filings)
-        oldest = page.oldest_accepted_at
-        scan.oldest = min(filter(None, (scan.oldest, oldest)), default=None)
-        if stop_at is None or (oldest is not None and oldest < stop_at):
-            scan.reached = True
-            break
-        if page.entry_count < PAGE_SIZE:
-            scan.end_of_feed = True
-            break
-    return _deduplicated(scan)
-
-
-def _deduplicated(scan: FeedScan) -> FeedScan:
-    """A filing can straddle two pages (its roles split): merge by accession."""
-    merged: dict[str, Filing] = {}
-    for filing in scan.filings:
-        known = merged.get(filing.accession)
-        if known is None:
-            merged[filing.accession] = filing
-        else:
-            companies = tuple(dict.fromkeys(known.companies + filing.companies))
-            items = tuple(dict.fromkeys(known.items + filing.items))
-            merged[filing.accession] = Filing(
-                **{**known.__dict__, "companies": companies, "items": items}
-            )
-    scan.filings = list(merged.values())
-    return scan
 
 
 def is_eight_k(filing: Filing) -> bool:

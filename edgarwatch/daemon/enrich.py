@@ -29,9 +29,9 @@ from datetime import timedelta
 from edgarwatch.backoff import full_jitter
 from edgarwatch.daemon.context import Context
 from edgarwatch.edgar.client import EdgarBlocked, EdgarError, Interrupted
-from edgarwatch.edgar.item_titles import title_for
-from edgarwatch.edgar.reader import read_filing
+from edgarwatch.edgar.sources import read_filing
 from edgarwatch.filing import Enrichment, Filing, Item
+from edgarwatch.items import title_for
 from edgarwatch.notifiers.rules import notifications_for
 from edgarwatch.storage import PendingFiling, StorageError
 

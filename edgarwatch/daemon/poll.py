@@ -13,7 +13,8 @@ import logging
 from dataclasses import dataclass
 
 from edgarwatch.daemon.context import Context
-from edgarwatch.daemon.discovery import record_matches, scan_feed
+from edgarwatch.daemon.discovery import record_matches
+from edgarwatch.edgar.sources import latest_filings
 from edgarwatch.filing import Filing
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def poll_feed(context: Context) -> PollResult:
     baseline = baseline_at is None
     cursor = state.get_time("feed_cursor") or baseline_at
     stop_at = None if cursor is None else cursor - context.lookback
-    scan = scan_feed(context, stop_at, context.settings.poll.max_feed_pages)
+    scan = latest_filings(context.client, stop_at, context.settings.poll.max_feed_pages)
     unseen = state.unseen([f.accession for f in scan.filings])
     new = [f for f in scan.filings if f.accession in unseen]
     recorded = record_matches(context, new, source="feed", notify=False if baseline else None)

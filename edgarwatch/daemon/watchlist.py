@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from edgarwatch.company import parse_cik
+from edgarwatch.company import Ticker, normalise_ticker, parse_cik, suggest
 from edgarwatch.config import Settings
-from edgarwatch.edgar.client import EdgarClient
-from edgarwatch.edgar.paths import tickers_path
-from edgarwatch.edgar.tickers import Ticker, normalise_ticker, parse_company_tickers, suggest
+from edgarwatch.edgar import sources
+from edgarwatch.edgar.client import EdgarClient, EdgarError
 from edgarwatch.filing import Filing
 from edgarwatch.storage import Storage
 from edgarwatch.storage.timefmt import utc_now
@@ -140,12 +139,9 @@ class WatchlistSource:
 
     def refresh_tickers(self) -> None:
         assert self.client is not None
-        from edgarwatch.edgar.client import EdgarError
-
         try:
-            response = self.client.get(tickers_path())
-            tickers = parse_company_tickers(response.content)
-        except (EdgarError, ValueError) as exc:
+            tickers = sources.company_tickers(self.client)
+        except EdgarError as exc:
             logger.warning("could not refresh company_tickers.json (using the cache): %s", exc)
             return
         if not tickers:

@@ -21,9 +21,9 @@ from typing import Any
 
 import feedparser
 
-from edgarwatch.edgar.item_titles import is_item_number
 from edgarwatch.edgar.paths import ForeignURLError, Rebaser
 from edgarwatch.filing import Company, Filing, normalise_accession
+from edgarwatch.items import is_item_number
 
 logger = logging.getLogger(__name__)
 

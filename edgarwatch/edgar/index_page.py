@@ -20,8 +20,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from edgarwatch.edgar.item_titles import normalise_number, number_for_title
 from edgarwatch.filing import EASTERN, Company, Exhibit, normalise_accession
+from edgarwatch.items import normalise_number, number_for_title
 
 DEFAULT_BASE_URL = "https://www.sec.gov"
 MAX_INDEX_PAGE_CHARS = 4_000_000

@@ -40,7 +40,6 @@ from edgarwatch.edgar.index_page import (
     IndexPage,
     parse_index_page,
 )
-from edgarwatch.edgar.item_titles import normalise_number, sort_key, title_for
 from edgarwatch.edgar.sections import (
     Numbering,
     PrimaryDocument,
@@ -61,6 +60,7 @@ from edgarwatch.edgar.submission import (
     read_submission,
 )
 from edgarwatch.filing import Company, Exhibit, Filing, FilingReport, Item, normalise_accession
+from edgarwatch.items import normalise_number, sort_key, title_for
 
 logger = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from typing import Literal
 
 from selectolax.lexbor import LexborHTMLParser
 
-from edgarwatch.edgar.item_titles import (
+from edgarwatch.items import (
     LEGACY_TITLES,
     MODERN_NUMBERING_SINCE,
     MODERN_TITLES,

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO
 
-from edgarwatch.edgar.item_titles import normalise_number, number_for_title
 from edgarwatch.filing import EASTERN, Company, normalise_accession
+from edgarwatch.items import normalise_number, number_for_title
 
 logger = logging.getLogger(__name__)
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from edgarwatch.edgar.item_titles import is_item_number
 from edgarwatch.edgar.paths import Rebaser, filing_index_path
 from edgarwatch.filing import EASTERN, Company, Filing, normalise_accession
+from edgarwatch.items import is_item_number
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,21 @@ class CompanySubmissions:
     filings: tuple[Filing, ...]
     pages: tuple[str, ...]
     """Overflow page names (`CIK0000320193-submissions-001.json`), oldest last."""
+    pages_to: tuple[date | None, ...] = ()
+    """Each overflow page's last filing date (`filingTo`), when given."""
+
+    def pages_since(self, since: date) -> list[str]:
+        """The overflow pages that reach back to `since` (or do not say how far)."""
+        ends = self.pages_to or (None,) * len(self.pages)
+        return [
+            name for name, last in zip(self.pages, ends, strict=True) if not last or last >= since
+        ]
+
+    def named(self, filing: Filing) -> Filing:
+        """Overflow pages carry no company name; borrow it from the main document."""
+        if self.filings and not filing.companies[0].name:
+            return replace(filing, companies=self.filings[0].companies)
+        return filing
 
 
 def parse_submissions(data: bytes, rebaser: Rebaser, cik: int | None = None) -> CompanySubmissions:
@@ -47,16 +62,16 @@ def parse_submissions(data: bytes, rebaser: Rebaser, cik: int | None = None) -> 
         name = str(document.get("name") or "")
         tickers = tuple(str(t) for t in document.get("tickers") or ())
         columns = document["filings"].get("recent") or {}
-        pages = tuple(
-            str(f["name"]) for f in document["filings"].get("files") or () if f.get("name")
-        )
+        files = [f for f in document["filings"].get("files") or () if f.get("name")]
+        pages = tuple(str(f["name"]) for f in files)
+        pages_to = tuple(_date(f.get("filingTo")) for f in files)
     else:  # an overflow page: just the columns
-        name, tickers, columns, pages = "", (), document, ()
+        name, tickers, columns, pages, pages_to = "", (), document, (), ()
     if not cik:
         raise ValueError("submissions JSON names no CIK")
     company = Company(cik=cik, name=name, role="Filer")
     filings = tuple(_filings(columns, company, rebaser))
-    return CompanySubmissions(cik, name, tickers, filings, pages)
+    return CompanySubmissions(cik, name, tickers, filings, pages, pages_to)
 
 
 def _filings(columns: Mapping[str, Any], company: Company, rebaser: Rebaser) -> Iterator[Filing]:
@@ -87,6 +102,13 @@ def _filing(row: dict[str, Any], accession: str, company: Company, rebaser: Reba
         size=int(row["size"]) if isinstance(row.get("size"), int) else None,
         primary_document=str(row.get("primaryDocument") or "") or None,
     )
+
+
+def _date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
 
 
 def eastern_acceptance(value: object) -> datetime | None:

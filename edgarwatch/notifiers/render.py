@@ -24,8 +24,8 @@ from datetime import datetime
 from typing import Literal
 from urllib.parse import quote, urlsplit
 
-from edgarwatch.edgar.item_titles import sort_key, title_for
 from edgarwatch.filing import EASTERN, Company, Exhibit, Filing, FilingReport, Item
+from edgarwatch.items import sort_key, title_for
 from edgarwatch.notifiers.base import Delivery
 
 ELLIPSIS = "…"

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from edgarwatch.edgar.item_titles import is_item_number, normalise_number
 from edgarwatch.filing import Filing
+from edgarwatch.items import is_item_number, normalise_number
 from edgarwatch.settings import cik, setting, ticker
 from edgarwatch.storage import NewNotification
 

@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from edgarwatch.edgar.item_titles import title_for
 from edgarwatch.filing import EASTERN
+from edgarwatch.items import title_for
 from edgarwatch.replay.catalog import ReplayCompany, ReplayFiling
 
 BASE = "https://www.sec.gov"

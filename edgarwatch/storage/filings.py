@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from edgarwatch.edgar.item_titles import sort_key, title_for
 from edgarwatch.filing import Company, Enrichment, Exhibit, Filing, FilingReport, Item
+from edgarwatch.items import sort_key, title_for
 from edgarwatch.storage.db import Connections
 from edgarwatch.storage.timefmt import iso, utc_now
 

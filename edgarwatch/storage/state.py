@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from edgarwatch.edgar.tickers import Ticker
+from edgarwatch.company import Ticker
 from edgarwatch.filing import Filing
 from edgarwatch.storage.db import Connections
 from edgarwatch.storage.timefmt import iso, parse, utc_now

@@ -1,0 +1,223 @@
+"""EDGAR's front door: one function per source, each owning its paths, paging and statuses.
+
+The daemon and the CLI read EDGAR only through these functions; none of
+them builds a path or interprets an HTTP status. Each takes the shared
+`EdgarClient` (identity, rate limit, retries, the 403 pause) and returns
+domain values.
+
+| function          | source                                         | what a status means here |
+| ----------------- | ---------------------------------------------- | ------------------------ |
+| `latest_filings`  | "Latest Filings" Atom (getcurrent, type=8-K)   | 503 past page one: the feed's end |
+| `company`         | submissions JSON (data.sec.gov)                | 404: no such CIK → None |
+| `company_filings` | submissions JSON and its `filings.files` pages | 404: no such CIK → [] |
+| `daily_index`     | daily master index                             | 404: not built yet, or no filing day → None |
+| `company_tickers` | `/files/company_tickers.json`                  | — |
+| `read_filing`     | complete submission `.txt`, or index page + primary document | — |
+
+Any other failure raises an `EdgarError` subclass (`EdgarBlocked` for the
+SEC's 403, `UnexpectedResponse` for a 200 that is not the format expected).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from edgarwatch.company import Ticker
+from edgarwatch.edgar import paths
+from edgarwatch.edgar.client import EdgarClient, EdgarError, UnexpectedResponse
+from edgarwatch.edgar.daily_index import filings_from_index, parse_master_index
+from edgarwatch.edgar.feed import parse_feed
+from edgarwatch.edgar.index_page import parse_index_page
+from edgarwatch.edgar.parse import ParsedFiling, parse_document, parse_with_index_page
+from edgarwatch.edgar.submissions import CompanySubmissions, parse_submissions
+from edgarwatch.edgar.tickers import parse_company_tickers
+from edgarwatch.filing import Enrichment, Filing
+
+logger = logging.getLogger(__name__)
+
+FEED_FORM = "8-K"
+"""getcurrent's `type` is a prefix: 8-K, 8-K/A, 8-K12B, … in one feed."""
+PAGE_SIZE = 100
+FEED_PAGE_MAX_BYTES = 4 * 1024 * 1024
+"""A real page of 100 entries is about 60 KB; anything near this is not EDGAR's feed."""
+COMPLETE_SUBMISSION_MAX_BYTES = 1_000_000
+OK_OR_MISSING = frozenset({200, 404})
+
+
+# --------------------------------------------------------------------------- the feed
+
+
+@dataclass
+class FeedScan:
+    """What reading the feed back to a point found."""
+
+    filings: list[Filing] = field(default_factory=list)
+    pages: int = 0
+    reached: bool = False
+    """True when the scan got back to `stop_at` (or only one page was wanted)."""
+    end_of_feed: bool = False
+    """The feed ended (a short page, or 503 past the first page) before `stop_at`."""
+    oldest: datetime | None = None
+
+    @property
+    def newest(self) -> datetime | None:
+        return max((f.accepted_at for f in self.filings if f.accepted_at), default=None)
+
+
+def latest_filings(client: EdgarClient, stop_at: datetime | None, max_pages: int) -> FeedScan:
+    """Read the 8-K feed newest first until a page reaches back past `stop_at`.
+
+    `stop_at=None` reads one page. EDGAR answers 503 for a `start` past the
+    end of the feed: past the first page that is the end, not an outage.
+    """
+    scan = FeedScan()
+    for start in range(0, max_pages * PAGE_SIZE, PAGE_SIZE):
+        response = client.get(
+            paths.current_feed_path(FEED_FORM, start, PAGE_SIZE),
+            ok_statuses=frozenset({200}) if start == 0 else frozenset({200, 503}),
+            max_bytes=FEED_PAGE_MAX_BYTES,
+        )
+        if response.status == 503:
+            scan.end_of_feed = True
+            break
+        try:
+            page = parse_feed(response.content, client.rebaser)
+        except ValueError as exc:
+            raise UnexpectedResponse(f"{response.url} is not the Atom feed ({exc})") from None
+        scan.pages += 1
+        scan.filings.extend(page.filings)
+        oldest = page.oldest_accepted_at
+        scan.oldest = min(filter(None, (scan.oldest, oldest)), default=None)
+        if stop_at is None or (oldest is not None and oldest < stop_at):
+            scan.reached = True
+            break
+        if page.entry_count < PAGE_SIZE:
+            scan.end_of_feed = True
+            break
+    return _deduplicated(scan)
+
+
+def _deduplicated(scan: FeedScan) -> FeedScan:
+    """A filing can straddle two pages (its roles split): merge by accession."""
+    merged: dict[str, Filing] = {}
+    for filing in scan.filings:
+        known = merged.get(filing.accession)
+        if known is None:
+            merged[filing.accession] = filing
+        else:
+            companies = tuple(dict.fromkeys(known.companies + filing.companies))
+            items = tuple(dict.fromkeys(known.items + filing.items))
+            merged[filing.accession] = Filing(
+                **{**known.__dict__, "companies": companies, "items": items}
+            )
+    scan.filings = list(merged.values())
+    return scan
+
+
+# --------------------------------------------------------------------------- companies
+
+
+def company(client: EdgarClient, cik: int) -> CompanySubmissions | None:
+    """A company's submissions JSON (name, tickers, recent filings); None: no such CIK."""
+    response = client.get(paths.submissions_path(cik), ok_statuses=OK_OR_MISSING)
+    if response.status == 404:
+        return None
+    try:
+        return parse_submissions(response.content, client.rebaser, cik)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UnexpectedResponse(f"{response.url} is not a submissions JSON ({exc})") from None
+
+
+def company_filings(client: EdgarClient, cik: int, since: date) -> list[Filing]:
+    """A company's filings dated `since` or later, following `filings.files` pages back.
+
+    A page that cannot be read is skipped (logged): the rest still counts.
+    """
+    submissions = company(client, cik)
+    if submissions is None:
+        logger.warning("CIK %d has no submissions JSON (is it a real CIK?)", cik)
+        return []
+    filings = list(submissions.filings)
+    for name in submissions.pages_since(since):
+        try:
+            response = client.get(paths.submissions_page_path(name))
+            older = parse_submissions(response.content, client.rebaser, cik)
+        except (EdgarError, ValueError) as exc:
+            logger.warning("submissions page %s unavailable: %s", name, exc)
+            continue
+        filings += [submissions.named(filing) for filing in older.filings]
+    return [f for f in filings if f.filed is None or f.filed >= since]
+
+
+def company_tickers(client: EdgarClient) -> list[Ticker]:
+    """Every ticker the SEC lists, with its CIK and company name."""
+    response = client.get(paths.tickers_path())
+    try:
+        return parse_company_tickers(response.content)
+    except ValueError as exc:
+        raise UnexpectedResponse(f"{response.url} is not company_tickers.json ({exc})") from None
+
+
+# --------------------------------------------------------------------------- by day
+
+
+def daily_index(client: EdgarClient, day: date) -> list[Filing] | None:
+    """The 8-Ks of one day's master index; None when it is not built (or no filing day)."""
+    response = client.get(paths.daily_master_index_path(day), ok_statuses=OK_OR_MISSING)
+    if response.status == 404:
+        return None
+    return filings_from_index(parse_master_index(response.text), client.rebaser)
+
+
+# --------------------------------------------------------------------------- one filing
+
+
+def read_filing(client: EdgarClient, filing: Filing) -> Enrichment:
+    """Fetch and parse a filing's documents, as cheaply as EDGAR allows.
+
+    Small filings (the feed says how big): the complete submission `.txt` in
+    one request — SEC header (items, companies, acceptance time) and every
+    document. Otherwise, or when the size is unknown: the filing index page
+    (items, "Accepted", every exhibit) and then the primary document: two
+    requests, whatever the size of the exhibits. Raises EdgarError or ValueError.
+    """
+    if filing.size is not None and filing.size <= COMPLETE_SUBMISSION_MAX_BYTES:
+        response = client.get(paths.complete_submission_path(filing.cik, filing.accession))
+        folder = paths.folder_path(filing.cik, filing.accession)
+        parsed = parse_document(
+            response.content,
+            declared=filing.items,
+            filed=filing.filed,
+            archive_url=client.rebaser.url(folder),
+        )
+        return _enrichment(parsed)
+    index_url = filing.url or paths.filing_index_path(filing.cik, filing.accession)
+    page = parse_index_page(client.get(index_url).content, client.rebaser.base_url)
+    if page.primary_document is None:
+        raise ValueError(f"the index page of {filing.accession} lists no primary document")
+    document = client.get(page.primary_document.url)
+    return _enrichment(parse_with_index_page(document.content, page, declared=filing.items))
+
+
+def _enrichment(parsed: ParsedFiling) -> Enrichment:
+    return Enrichment(
+        items=parsed.items,
+        undeclared_items=parsed.document_only_items,
+        exhibits=parsed.exhibits,
+        companies=parsed.companies,
+        accepted_at=parsed.accepted_at,
+        primary_document=parsed.primary_document,
+    )
+
+
+__all__ = [
+    "FeedScan",
+    "company",
+    "company_filings",
+    "company_tickers",
+    "daily_index",
+    "latest_filings",
+    "read_filing",
+]
