@@ -19,7 +19,7 @@ import click
 
 if TYPE_CHECKING:
     from edgarwatch.config import Settings
-    from edgarwatch.daemon.context import Context
+    from edgarwatch.daemon.runtime import Runtime
     from edgarwatch.storage import Storage
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,12 +89,10 @@ def _open_storage(settings: Settings) -> Storage:
         raise SystemExit(1) from None
 
 
-def _context(settings: Settings) -> Context:
-    from edgarwatch.daemon.context import build_context
-    from edgarwatch.daemon.service import build_notifiers
+def _runtime(settings: Settings) -> Runtime:
+    from edgarwatch.daemon.runtime import build_runtime
 
-    storage = _open_storage(settings)
-    return build_context(settings, storage, build_notifiers(settings))
+    return build_runtime(settings, storage=_open_storage(settings))
 
 
 # -- the daemon ---------------------------------------------------------------------
@@ -125,19 +123,13 @@ def run(ctx: click.Context, config_path: Path | None, log_level: str | None) -> 
 def poll(ctx: click.Context, config_path: Path | None, log_level: str | None) -> None:
     """One poll cycle (catch-up too when due) and one dispatch, then exit (0 = ok)."""
     from edgarwatch.daemon.cycles import Cycles
-    from edgarwatch.notifiers.dispatch import Dispatcher
-    from edgarwatch.storage import process_owner
 
     settings = _settings(ctx, config_path, log_level)
-    context = _context(settings)
+    runtime = _runtime(settings)
     try:
-        context.storage.outbox.release_dead_claims()
-        dispatcher = Dispatcher(
-            context.storage, context.notifiers, settings.notify, process_owner(), stop=context.stop
-        )
-        ok = Cycles(context, dispatcher).once()
+        ok = Cycles(runtime).once()
     finally:
-        context.close()
+        runtime.close()
     raise SystemExit(EX_OK if ok else EX_UNHEALTHY)
 
 
@@ -345,22 +337,22 @@ def watch_add(ctx: click.Context, config_path: Path | None, entries: tuple[str, 
 
     settings = _settings(ctx, config_path, "warning")
     path = _watch_file(settings)
-    context = _context(settings)
+    runtime = _runtime(settings)
     try:
-        tickers = context.watch_source.tickers()
+        tickers = runtime.watch_source.tickers()
         resolved, problems = [], []
         for entry in entries:
             try:
-                resolved.append(resolve(entry, tickers, lambda cik: _company_name(context, cik)))
+                resolved.append(resolve(entry, tickers, lambda cik: _company_name(runtime, cik)))
             except UnknownCompany as exc:
                 problems.append(str(exc))
         for problem in problems:
             click.echo(f"edgarwatch: {problem}", err=True)
         if problems:
             raise SystemExit(EX_USAGE)
-        added = add_to_watch_file(path, resolved, set(context.watchlist.ciks))
+        added = add_to_watch_file(path, resolved, set(runtime.watchlist.ciks))
     finally:
-        context.close()
+        runtime.close()
     for company in resolved:
         verb = "added" if company in added else "already watched"
         click.echo(f"{verb}: {company.ticker or '-'} {company.name or ''} (CIK {company.cik})")
@@ -368,10 +360,10 @@ def watch_add(ctx: click.Context, config_path: Path | None, entries: tuple[str, 
         click.echo(f"{path} updated; a running daemon picks it up at its next poll.")
 
 
-def _company_name(context: Context, cik: int) -> str | None:
+def _company_name(runtime: Runtime, cik: int) -> str | None:
     from edgarwatch.edgar import sources
 
-    found = sources.company(context.client, cik)
+    found = sources.company(runtime.client, cik)
     return None if found is None else found.name or f"CIK {cik}"
 
 
@@ -418,11 +410,11 @@ def watch_remove(ctx: click.Context, config_path: Path | None, entries: tuple[st
 def watch_list(ctx: click.Context, config_path: Path | None, as_json: bool) -> None:
     """The resolved watchlist: CIK, ticker and name (from company_tickers.json)."""
     settings = _settings(ctx, config_path, "warning")
-    context = _context(settings)
+    runtime = _runtime(settings)
     try:
-        watchlist = context.watchlist
+        watchlist = runtime.watchlist
     finally:
-        context.close()
+        runtime.close()
     if watchlist.everyone:
         click.echo("Watching every company (watch.all = true).")
         return
@@ -475,7 +467,7 @@ def backfill(
     from edgarwatch.edgar.client import EdgarBlocked
 
     settings = _settings(ctx, config_path, log_level or "warning")
-    context = _context(settings)
+    runtime = _runtime(settings)
     bars: dict[str, Any] = {}
 
     def progress(phase: str, done: int, total: int) -> None:
@@ -489,12 +481,12 @@ def backfill(
             bar.__exit__(None, None, None)
 
     try:
-        result = run_backfill(context, since.date(), ciks=ciks, notify=notify, progress=progress)
+        result = run_backfill(runtime, since.date(), ciks=ciks, notify=notify, progress=progress)
     except EdgarBlocked as exc:
         click.echo(f"\nedgarwatch: {exc}; re-run later: backfill resumes.", err=True)
         raise SystemExit(EX_UNHEALTHY) from None
     finally:
-        context.close()
+        runtime.close()
     click.echo(
         f"\nbackfill since {since.date()}: {len(result.recorded)} new filing(s) recorded, "
         f"{result.enriched} read, {result.failed} failed (retried by the daemon or a re-run), "

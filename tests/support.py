@@ -16,6 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from edgarwatch.config import Settings, from_mapping
+from edgarwatch.daemon.catchup import CatchUpResult, reconcile
+from edgarwatch.daemon.enrich import EnrichResult, enrich_pending
+from edgarwatch.daemon.poll import PollResult, poll_feed
+from edgarwatch.daemon.runtime import Runtime
 from edgarwatch.items import title_for
 from edgarwatch.replay.catalog import ReplayCompany, ReplayDocument, ReplayFiling
 from edgarwatch.replay.clock import ReplayClock
@@ -186,3 +190,38 @@ def replay_at(
     replay = Replay(filings, clock=clock, **options)
     with ReplayServer(replay) as server:
         yield replay, clock, server.url
+
+
+# -- the cycles over a runtime, as the scheduler runs them ------------------------------
+
+
+def run_poll(runtime: Runtime) -> PollResult:
+    return poll_feed(
+        runtime.storage,
+        runtime.client,
+        runtime.watchlist,
+        runtime.settings.poll,
+        on_recorded=runtime.on_recorded,
+    )
+
+
+def run_enrich(runtime: Runtime, budget_seconds: float = 60.0) -> EnrichResult:
+    return enrich_pending(
+        runtime.storage,
+        runtime.client,
+        runtime.settings.notify,
+        list(runtime.notifiers),
+        stop=runtime.stop,
+        budget_seconds=budget_seconds,
+    )
+
+
+def run_catch_up(runtime: Runtime) -> CatchUpResult:
+    return reconcile(
+        runtime.storage,
+        runtime.client,
+        runtime.watchlist,
+        runtime.settings.poll,
+        stop=runtime.stop,
+        on_recorded=runtime.on_recorded,
+    )

@@ -19,20 +19,17 @@ from pathlib import Path
 import pytest
 
 from edgarwatch.daemon import enrich
-from edgarwatch.daemon.context import Context, build_context
 from edgarwatch.daemon.cycles import Cycles
-from edgarwatch.daemon.enrich import enrich_pending
-from edgarwatch.daemon.poll import poll_feed
+from edgarwatch.daemon.runtime import Runtime, build_runtime
 from edgarwatch.daemon.status import collect
 from edgarwatch.edgar.client import EdgarClient, EdgarUnavailable
 from edgarwatch.edgar.paths import complete_submission_path
 from edgarwatch.edgar.settings import EdgarSettings
 from edgarwatch.filing import Enrichment, Filing
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
-from edgarwatch.notifiers.dispatch import Dispatcher
 from edgarwatch.replay.server import Replay, ReplayServer
 from edgarwatch.storage import Storage
-from tests.support import USER_AGENT, company, eight_k, settings_for
+from tests.support import USER_AGENT, company, eight_k, run_enrich, run_poll, settings_for
 
 IMMUNOGEN = company(855654, "IMMUNOGEN INC", ticker="IMGN")
 APPLE = company(320193, "Apple Inc.", ticker="AAPL")
@@ -45,24 +42,23 @@ MAINTENANCE_PAGE = (
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[Replay, Context]]:
+def world(tmp_path: Path) -> Iterator[tuple[Replay, Runtime]]:
     replay = Replay()
     with ReplayServer(replay) as server:
         watch = {"ciks": [855654, 320193], "catch_up_days": 0}
         settings = settings_for(server.url, tmp_path / "edgarwatch.db", watch=watch)
         storage = Storage.open(settings.storage.path)
         console = ConsoleNotifier(ConsoleSettings(stream=io.StringIO()))
-        context = build_context(settings, storage, {"console": console})
+        context = build_runtime(settings, storage=storage, notifiers={"console": console})
         yield replay, context
         context.close()
 
 
-def cycles_for(context: Context) -> Cycles:
-    dispatcher = Dispatcher(context.storage, context.notifiers, context.settings.notify, "t:1")
-    return Cycles(context, dispatcher)
+def cycles_for(context: Runtime) -> Cycles:
+    return Cycles(context)
 
 
-def filing_row(context: Context, accession: str) -> dict[str, object]:
+def filing_row(context: Runtime, accession: str) -> dict[str, object]:
     return context.storage.connections.query(
         "SELECT enrich_status, enrich_attempts, enrich_error, next_enrich_at FROM filings "
         "WHERE accession = ?",
@@ -70,7 +66,7 @@ def filing_row(context: Context, accession: str) -> dict[str, object]:
     )[0]
 
 
-def queued(context: Context) -> list[str]:
+def queued(context: Runtime) -> list[str]:
     rows = context.storage.connections.query("SELECT accession FROM notifications")
     return [str(row["accession"]) for row in rows]
 
@@ -96,7 +92,7 @@ def poison(monkeypatch: pytest.MonkeyPatch, accession: str) -> None:
 
 
 def test_it_contains_any_exception_to_the_poison_filing(
-    world: tuple[Replay, Context], monkeypatch: pytest.MonkeyPatch
+    world: tuple[Replay, Runtime], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     replay, context = world
     cycles = cycles_for(context)
@@ -114,62 +110,62 @@ def test_it_contains_any_exception_to_the_poison_filing(
     assert row["next_enrich_at"] is not None
     assert "RuntimeError: the parser choked" in str(row["enrich_error"])
     # The next cycle does not find it first in line again: it waits for its backoff.
-    assert enrich_pending(context).failed == 0
+    assert run_enrich(context).failed == 0
 
 
 def test_a_poison_filing_past_the_give_up_age_notifies_with_its_declared_items(
-    world: tuple[Replay, Context], monkeypatch: pytest.MonkeyPatch
+    world: tuple[Replay, Runtime], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     replay, context = world
-    poll_feed(context)
+    run_poll(context)
     bad = eight_k(IMMUNOGEN, ["1.01"])
     publish(replay, bad)
-    poll_feed(context)
+    run_poll(context)
     poison(monkeypatch, bad.accession)
     context.storage.connections.db.execute(
         "UPDATE filings SET recorded_at = ?", [(datetime.now(UTC) - timedelta(hours=1)).isoformat()]
     )
-    result = enrich_pending(context)
+    result = run_enrich(context)
     assert result.failed == 1
     assert result.notifications == 1
     assert filing_row(context, bad.accession)["enrich_status"] == "partial"
 
 
 def test_a_document_whose_root_is_hidden_is_read_not_raised(
-    world: tuple[Replay, Context],
+    world: tuple[Replay, Runtime],
 ) -> None:
     replay, context = world
-    poll_feed(context)
+    run_poll(context)
     filing = eight_k(IMMUNOGEN, ["1.01"])
     publish(replay, filing)
-    poll_feed(context)
+    run_poll(context)
     replay.serve(
         complete_submission_path(IMMUNOGEN.cik, filing.accession),
         b"<html hidden><body><p>Item 1.01 Entry into a Material Definitive Agreement</p>"
         b"<p>The Company signed a licence.</p></body></html>",
     )
-    result = enrich_pending(context)
+    result = run_enrich(context)
     assert (result.enriched, result.failed, result.notifications) == (1, 0, 1)
 
 
 def test_a_200_that_is_not_the_document_is_a_failed_read_and_retried(
-    world: tuple[Replay, Context],
+    world: tuple[Replay, Runtime],
 ) -> None:
     replay, context = world
-    poll_feed(context)
+    run_poll(context)
     filing = eight_k(IMMUNOGEN, {"1.01": "On May 1 the Company signed a licence with Acme."})
     publish(replay, filing)
-    poll_feed(context)
+    run_poll(context)
     path = complete_submission_path(IMMUNOGEN.cik, filing.accession)
     replay.serve(path, MAINTENANCE_PAGE)
-    first = enrich_pending(context)
+    first = run_enrich(context)
     assert (first.enriched, first.failed, first.notifications) == (0, 1, 0)
     row = filing_row(context, filing.accession)
     assert row["enrich_status"] == "pending"
     assert "no text for declared item(s) 1.01" in str(row["enrich_error"])
     del replay.state.raw[path]  # EDGAR is back
     context.storage.connections.db.execute("UPDATE filings SET next_enrich_at = NULL")
-    second = enrich_pending(context)
+    second = run_enrich(context)
     assert (second.enriched, second.notifications) == (1, 1)
     text = context.storage.connections.query(
         "SELECT text FROM items WHERE accession = ? AND number = '1.01'", [filing.accession]
@@ -179,14 +175,14 @@ def test_a_200_that_is_not_the_document_is_a_failed_read_and_retried(
 
 
 def test_a_truncated_document_past_the_give_up_age_keeps_what_was_read(
-    world: tuple[Replay, Context],
+    world: tuple[Replay, Runtime],
 ) -> None:
     replay, context = world
-    poll_feed(context)
+    run_poll(context)
     items = {"1.01": "The Company entered into a supply agreement.", "5.02": "Mr. Doe resigned."}
     filing = eight_k(IMMUNOGEN, items)
     publish(replay, filing)
-    poll_feed(context)
+    run_poll(context)
     path = complete_submission_path(IMMUNOGEN.cik, filing.accession)
     whole = replay.state.filings[filing.accession].documents[0].content
     cut = whole[: whole.index(b"Mr. Doe")]
@@ -194,7 +190,7 @@ def test_a_truncated_document_past_the_give_up_age_keeps_what_was_read(
     context.storage.connections.db.execute(
         "UPDATE filings SET recorded_at = ?", [(datetime.now(UTC) - timedelta(hours=1)).isoformat()]
     )
-    result = enrich_pending(context)
+    result = run_enrich(context)
     assert (result.failed, result.notifications) == (1, 1)
     row = filing_row(context, filing.accession)
     assert row["enrich_status"] == "partial"
@@ -209,15 +205,15 @@ def test_a_truncated_document_past_the_give_up_age_keeps_what_was_read(
 
 
 def test_status_is_unhealthy_while_a_notifiable_filing_waits_past_the_give_up_age(
-    world: tuple[Replay, Context],
+    world: tuple[Replay, Runtime],
 ) -> None:
     replay, context = world
-    poll_feed(context)
+    run_poll(context)
     filing = eight_k(IMMUNOGEN, ["1.01"])
     filing = type(filing)(**{**filing.__dict__, "items_in_feed": False})  # items unknown
     publish(replay, filing)
-    poll_feed(context)
-    context.storage.state.set_time("last_poll_ok_at", datetime.now(UTC))
+    run_poll(context)
+    context.storage.state.poll_succeeded(datetime.now(UTC))
     assert collect(context.settings, context.storage)["healthy"]
     context.storage.connections.db.execute(
         "UPDATE filings SET recorded_at = ? WHERE accession = ?",
@@ -264,7 +260,7 @@ def test_a_corrupt_body_is_an_edgar_failure_not_a_crash() -> None:
 
 
 def test_a_first_poll_that_dies_while_recording_the_baseline_announces_none_of_it(
-    world: tuple[Replay, Context], monkeypatch: pytest.MonkeyPatch
+    world: tuple[Replay, Runtime], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     replay, context = world
     already = [eight_k(IMMUNOGEN, ["1.01"]) for _ in range(5)]
@@ -281,11 +277,11 @@ def test_a_first_poll_that_dies_while_recording_the_baseline_announces_none_of_i
     monkeypatch.setattr(context.storage.filings, "record", dying_record)
     cycles = cycles_for(context)
     assert not cycles.poll().ok
-    assert context.storage.state.get_time("baseline_at") is None
+    assert context.storage.state.feed_cursor().baseline_at is None
     monkeypatch.setattr(context.storage.filings, "record", real)
     assert cycles.poll().ok
-    assert context.storage.state.get_time("baseline_at") is not None
-    enrich_pending(context)
+    assert context.storage.state.feed_cursor().baseline_at is not None
+    run_enrich(context)
     assert queued(context) == []
     recorded = context.storage.connections.query("SELECT notify FROM filings")
     assert len(recorded) == 5

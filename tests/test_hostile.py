@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from edgarwatch.daemon.context import build_context
 from edgarwatch.daemon.cycles import Cycles
+from edgarwatch.daemon.runtime import build_runtime
 from edgarwatch.edgar.feed import parse_feed
 from edgarwatch.edgar.paths import Rebaser
 from edgarwatch.edgar.sources import company_filings
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
-from edgarwatch.notifiers.dispatch import Dispatcher
 from edgarwatch.replay.server import Replay
 from edgarwatch.storage import Storage
 from tests.process import edgarwatch
@@ -63,10 +62,12 @@ def test_a_feed_that_is_not_a_feed_fails_the_poll_cleanly(
     )
     settings = settings_for(url, tmp_path / "db.sqlite", watch={"ciks": [855654]})
     storage = Storage.open(tmp_path / "db.sqlite")
-    context = build_context(
-        settings, storage, {"console": ConsoleNotifier(ConsoleSettings(stream=io.StringIO()))}
+    context = build_runtime(
+        settings,
+        storage=storage,
+        notifiers={"console": ConsoleNotifier(ConsoleSettings(stream=io.StringIO()))},
     )
-    cycles = Cycles(context, Dispatcher(storage, context.notifiers, settings.notify, "t:1"))
+    cycles = Cycles(context)
     outcome = cycles.poll()
     assert not outcome.ok
     assert "is not the Atom feed" in outcome.summary
@@ -131,7 +132,7 @@ def test_backfill_follows_older_submissions_pages(
         content_type="application/json",
     )
     settings = settings_for(url, tmp_path / "db.sqlite", watch={"ciks": [320193]})
-    context = build_context(settings, Storage.open(tmp_path / "db.sqlite"), {})
+    context = build_runtime(settings, storage=Storage.open(tmp_path / "db.sqlite"), notifiers={})
     history = company_filings(context.client, 320193, date(1999, 6, 1))
     assert [(f.accession, f.items, f.company) for f in history] == [
         ("0000320193-24-000005", ("2.02", "9.01"), "Apple Inc."),
@@ -156,7 +157,7 @@ def test_an_idle_poll_command_costs_one_request(edgar: tuple[Replay, str], tmp_p
     assert [r.path.split("?")[0] for r in replay.requests()] == ["/cgi-bin/browse-edgar"]
     # Once the catch-up is due again (its time lives in the database), it runs.
     storage = Storage.open(tmp_path / "db.sqlite")
-    storage.state.set_time("last_reconcile_ok_at", datetime.now(UTC) - timedelta(hours=2))
+    storage.state.catch_up_done(datetime.now(UTC) - timedelta(hours=2))
     storage.close()
     replay.clear_requests()
     assert edgarwatch("--config", str(config), "poll").returncode == 0

@@ -9,22 +9,27 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from edgarwatch.daemon.catchup import reconcile
-from edgarwatch.daemon.context import Context, build_context
 from edgarwatch.daemon.cycles import Cycles
-from edgarwatch.daemon.enrich import enrich_pending
-from edgarwatch.daemon.poll import poll_feed
+from edgarwatch.daemon.runtime import Runtime, build_runtime
 from edgarwatch.filing import EASTERN
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
-from edgarwatch.notifiers.dispatch import Dispatcher
 from edgarwatch.replay.server import Replay, ReplayServer
 from edgarwatch.storage import Storage
-from tests.support import company, eight_k, minutes_ago, settings_for
+from tests.support import (
+    company,
+    eight_k,
+    minutes_ago,
+    run_catch_up,
+    run_enrich,
+    run_poll,
+    settings_for,
+)
 
 IMMUNOGEN = company(855654, "IMMUNOGEN INC", ticker="IMGN")
 APPLE = company(320193, "Apple Inc.", ticker="AAPL")
@@ -45,21 +50,17 @@ def context_for(
     ciks: list[int] | None = None,
     everyone: bool = False,
     **sections: object,
-) -> Context:
+) -> Runtime:
     watch = {"ciks": ciks if ciks is not None else [855654], "all": everyone, "catch_up_days": 0}
     settings = settings_for(url, database, watch=watch, **sections)  # type: ignore[arg-type]
     storage = Storage.open(database)
     console = ConsoleNotifier(ConsoleSettings(stream=io.StringIO()))
-    context = build_context(settings, storage, {"console": console})
-    Cycles(context, dispatcher_for(context)).sync_watchlist()
+    context = build_runtime(settings, storage=storage, notifiers={"console": console})
+    Cycles(context).sync_watchlist()
     return context
 
 
-def dispatcher_for(context: Context) -> Dispatcher:
-    return Dispatcher(context.storage, context.notifiers, context.settings.notify, "test:1")
-
-
-def outbox(context: Context) -> list[dict[str, object]]:
+def outbox(context: Runtime) -> list[dict[str, object]]:
     return context.storage.connections.query("SELECT * FROM notifications ORDER BY rowid")
 
 
@@ -73,8 +74,8 @@ def test_the_first_poll_is_a_baseline_and_notifies_nothing(world: tuple[Replay, 
     replay.add(old)
     replay.publish(old.accession, minutes_ago(20))
     context = context_for(url, db)
-    result = poll_feed(context)
-    enrich_pending(context)
+    result = run_poll(context)
+    run_enrich(context)
     assert result.baseline
     assert context.storage.filings.recorded([old.accession]) == {old.accession}
     assert outbox(context) == []
@@ -89,11 +90,11 @@ def test_an_idle_poll_costs_one_request_however_many_companies_are_watched(
         replay.add(filing)
         replay.publish(filing.accession, minutes_ago(60 - n))
     context = context_for(url, db, ciks=list(range(1, 10_001)))
-    poll_feed(context)
+    run_poll(context)
     replay.clear_requests()
     for _ in range(3):
-        poll_feed(context)
-        enrich_pending(context)
+        run_poll(context)
+        run_enrich(context)
     assert len(replay.requests()) == 3
     assert feed_requests(replay) == 3
 
@@ -106,7 +107,7 @@ def test_a_burst_larger_than_a_page_is_paged_back_to_the_cursor(
     replay.add(seed)
     replay.publish(seed.accession, minutes_ago(120))
     context = context_for(url, db, ciks=[855654])
-    poll_feed(context)  # baseline
+    run_poll(context)  # baseline
     burst = []
     for n in range(260):  # 260 filings, one entry each: three feed pages
         filing = eight_k(company(4_000_000 + n, f"BURST {n}"), ["7.01"])
@@ -120,7 +121,7 @@ def test_a_burst_larger_than_a_page_is_paged_back_to_the_cursor(
     for n, filing in enumerate(burst[130:]):
         replay.publish(filing.accession, minutes_ago(30 - n * 0.1))
     replay.clear_requests()
-    result = poll_feed(context)
+    result = run_poll(context)
     assert result.pages == 3
     assert not result.gap
     assert [f.accession for f in result.recorded] == [watched.accession]
@@ -134,26 +135,29 @@ def test_a_503_past_the_end_of_the_feed_is_understood(world: tuple[Replay, str, 
         filing = eight_k(company(5_000_000 + n, f"F{n}"), ["8.01"])
         replay.add(filing)
         replay.publish(filing.accession, minutes_ago(200 - n))
-    poll_feed(context)
-    context.storage.state.set_time("feed_cursor", datetime.now(UTC) - timedelta(days=3))
-    result = poll_feed(context)
+    run_poll(context)
+    state = context.storage.state
+    state.save_feed_cursor(
+        replace(state.feed_cursor(), position=datetime.now(UTC) - timedelta(days=3))
+    )
+    result = run_poll(context)
     assert len(replay.requests("start=100")) == 1
     assert replay.requests("start=100")[0].status == 503
     assert result.gap  # the feed ended before the cursor: catch-up is due
-    assert context.storage.state.get("catch_up_due") == "1"
+    assert context.storage.state.catch_up_due()
 
 
 def test_a_watched_subject_of_another_filers_8k_matches(world: tuple[Replay, str, Path]) -> None:
     replay, url, db = world
     context = context_for(url, db)
-    poll_feed(context)
+    run_poll(context)
     merger = eight_k(
         [company(6_000_001, "ACQUIRER PLC"), company(855654, "IMMUNOGEN INC", "Subject")],
         ["1.01", "9.01"],
     )
     replay.add(merger)
     replay.publish(merger.accession)
-    result = poll_feed(context)
+    result = run_poll(context)
     assert [f.accession for f in result.recorded] == [merger.accession]
     roles = context.storage.connections.query(
         "SELECT cik, role FROM filing_companies WHERE accession = ? ORDER BY cik",
@@ -165,17 +169,17 @@ def test_a_watched_subject_of_another_filers_8k_matches(world: tuple[Replay, str
 def test_a_late_disseminated_filing_is_still_caught(world: tuple[Replay, str, Path]) -> None:
     replay, url, db = world
     context = context_for(url, db)
-    poll_feed(context)
+    run_poll(context)
     newer = eight_k(STRANGER, ["8.01"])
     replay.add(newer)
     replay.publish(newer.accession, minutes_ago(1))
-    poll_feed(context)
+    run_poll(context)
     late = eight_k(IMMUNOGEN, ["1.01"])  # accepted before `newer`, shown after it
     replay.add(late)
     replay.publish(late.accession, minutes_ago(3))
-    result = poll_feed(context)
+    result = run_poll(context)
     assert [f.accession for f in result.recorded] == [late.accession]
-    enrich_pending(context)
+    run_enrich(context)
     assert [row["accession"] for row in outbox(context)] == [late.accession]
 
 
@@ -184,7 +188,7 @@ def test_enrichment_stores_item_text_exhibits_and_queues_one_notification(
 ) -> None:
     replay, url, db = world
     context = context_for(url, db)
-    poll_feed(context)
+    run_poll(context)
     filing = eight_k(
         IMMUNOGEN,
         {
@@ -195,8 +199,8 @@ def test_enrichment_stores_item_text_exhibits_and_queues_one_notification(
     )
     replay.add(filing)
     replay.publish(filing.accession)
-    poll_feed(context)
-    result = enrich_pending(context)
+    run_poll(context)
+    result = run_enrich(context)
     assert result.notifications == 1
     report = context.storage.filings.report(filing.accession)
     assert report is not None
@@ -208,15 +212,15 @@ def test_enrichment_stores_item_text_exhibits_and_queues_one_notification(
     assert [e.type for e in report.material_contracts] == ["EX-10.1"]
     assert report.material_contracts[0].url.startswith(url)
     # Seen again (catch-up, a restart): still one notification.
-    reconcile(context)
-    enrich_pending(context)
+    run_catch_up(context)
+    run_enrich(context)
     assert len(outbox(context)) == 1
 
 
 def test_a_large_filing_is_read_through_its_index_page(world: tuple[Replay, str, Path]) -> None:
     replay, url, db = world
     context = context_for(url, db)
-    poll_feed(context)
+    run_poll(context)
     filing = eight_k(
         IMMUNOGEN,
         {"1.01": "A supply agreement worth $10 million."},
@@ -225,9 +229,9 @@ def test_a_large_filing_is_read_through_its_index_page(world: tuple[Replay, str,
     )
     replay.add(filing)
     replay.publish(filing.accession)
-    poll_feed(context)
+    run_poll(context)
     replay.clear_requests()
-    enrich_pending(context)
+    run_enrich(context)
     paths = [r.path for r in replay.requests()]
     assert any(p.endswith("-index.htm") for p in paths)
     assert any(p.endswith("primary-8k.htm") for p in paths)
@@ -242,13 +246,13 @@ def test_unreadable_documents_are_retried_then_notified_without_text(
 ) -> None:
     replay, url, db = world
     context = context_for(url, db, notify={"enrich_give_up_minutes": 0.001})
-    poll_feed(context)
+    run_poll(context)
     filing = eight_k(IMMUNOGEN, ["1.01"])
     replay.add(filing)
     replay.publish(filing.accession)
-    poll_feed(context)
+    run_poll(context)
     replay.fail(filing.accession.replace("-", ""), status=404, times=100)
-    first = enrich_pending(context)  # recorded_at is "just now": give-up age already passed
+    first = run_enrich(context)  # recorded_at is "just now": give-up age already passed
     assert first.failed == 1
     rows = outbox(context)
     assert len(rows) == 1
@@ -265,21 +269,21 @@ def test_a_failed_read_is_retried_on_a_later_cycle_without_blocking_others(
 ) -> None:
     replay, url, db = world
     context = context_for(url, db, ciks=[855654, 320193])
-    poll_feed(context)
+    run_poll(context)
     broken, fine = eight_k(IMMUNOGEN, ["1.01"]), eight_k(APPLE, ["1.01"])
     for filing in (broken, fine):
         replay.add(filing)
         replay.publish(filing.accession)
-    poll_feed(context)
+    run_poll(context)
     replay.fail(broken.accession.replace("-", ""), status=500, times=20)
-    result = enrich_pending(context)
+    result = run_enrich(context)
     assert result.failed == 1
     assert result.notifications == 1
     pending = context.storage.filings.due_for_enrichment(datetime.now(UTC) + timedelta(hours=1))
     assert [p.filing.accession for p in pending] == [broken.accession]
     replay.state.faults.clear()
     context.storage.connections.db.execute("UPDATE filings SET next_enrich_at = NULL")
-    assert enrich_pending(context).notifications == 1
+    assert run_enrich(context).notifications == 1
 
 
 def test_catch_up_reads_daily_indexes_for_a_gap_older_than_the_feed(
@@ -288,11 +292,11 @@ def test_catch_up_reads_daily_indexes_for_a_gap_older_than_the_feed(
     replay, url, db = world
     context = context_for(url, db, ciks=[855654])
     state = context.storage.state
-    poll_feed(context)
+    run_poll(context)
     # The daemon was down for days: its last catch-up was a week ago.
     week_ago = datetime.now(UTC) - timedelta(days=7)
-    state.set_time("last_reconcile_ok_at", week_ago)
-    state.set_time("baseline_at", week_ago - timedelta(days=30))
+    state.catch_up_done(week_ago)
+    state.save_feed_cursor(replace(state.feed_cursor(), baseline_at=week_ago - timedelta(days=30)))
     context.storage.connections.db.execute(
         "UPDATE watched SET added_at = ?", [(week_ago - timedelta(days=30)).isoformat()]
     )
@@ -306,10 +310,10 @@ def test_catch_up_reads_daily_indexes_for_a_gap_older_than_the_feed(
     recent = eight_k(STRANGER, ["8.01"])
     replay.add(recent)
     replay.publish(recent.accession, minutes_ago(5))  # the feed only reaches 5 minutes back
-    result = reconcile(context)
+    result = run_catch_up(context)
     assert missed.accession in {f.accession for f in result.recorded}
     assert day.date() in result.index_days
-    enrich_pending(context)
+    run_enrich(context)
     assert [row["accession"] for row in outbox(context)] == [missed.accession]
 
 
@@ -318,14 +322,17 @@ def test_catch_up_compares_submissions_of_a_small_watchlist(
 ) -> None:
     replay, url, db = world
     context = context_for(url, db, ciks=[855654, 320193])
-    poll_feed(context)
-    context.storage.state.set_time("baseline_at", datetime.now(UTC) - timedelta(hours=3))
-    context.storage.state.set_time("last_reconcile_ok_at", datetime.now(UTC) - timedelta(hours=2))
+    run_poll(context)
+    state = context.storage.state
+    state.save_feed_cursor(
+        replace(state.feed_cursor(), baseline_at=datetime.now(UTC) - timedelta(hours=3))
+    )
+    state.catch_up_done(datetime.now(UTC) - timedelta(hours=2))
     hidden = eight_k(APPLE, ["1.01", "9.01"])  # never on the feed (it skipped it)
     replay.add(hidden)
     replay.publish_history(hidden.accession, datetime.now(UTC) - timedelta(minutes=90))
     replay.clear_requests()
-    result = reconcile(context)
+    result = run_catch_up(context)
     assert result.companies_checked == 2
     assert len(replay.requests("/submissions/")) == 2
     assert [f.accession for f in result.recorded] == [hidden.accession]
@@ -342,10 +349,10 @@ def test_catch_up_cost_is_bounded_for_ten_thousand_companies(
 ) -> None:
     replay, url, db = world
     context = context_for(url, db, ciks=list(range(1, 10_001)))
-    poll_feed(context)
-    context.storage.state.set_time("last_reconcile_ok_at", datetime.now(UTC) - timedelta(hours=1))
+    run_poll(context)
+    context.storage.state.catch_up_done(datetime.now(UTC) - timedelta(hours=1))
     replay.clear_requests()
-    reconcile(context)
+    run_catch_up(context)
     assert len(replay.requests()) <= 3  # the feed (and at most a daily index), not 10,000 JSONs
     assert replay.requests("/submissions/") == []
 
@@ -358,10 +365,12 @@ def test_a_newly_watched_company_is_caught_up_without_notifying(
     watch_file.write_text("855654\n")
     settings = settings_for(url, db, watch={"file": str(watch_file), "catch_up_days": 30})
     storage = Storage.open(db)
-    context = build_context(
-        settings, storage, {"console": ConsoleNotifier(ConsoleSettings(stream=io.StringIO()))}
+    context = build_runtime(
+        settings,
+        storage=storage,
+        notifiers={"console": ConsoleNotifier(ConsoleSettings(stream=io.StringIO()))},
     )
-    cycles = Cycles(context, dispatcher_for(context))
+    cycles = Cycles(context)
     cycles.poll()
     history = eight_k(APPLE, ["1.01"])
     replay.add(history)
@@ -382,13 +391,13 @@ def test_watching_the_whole_market_records_and_notifies_any_filer(
 ) -> None:
     replay, url, db = world
     context = context_for(url, db, ciks=[], everyone=True)
-    poll_feed(context)
+    run_poll(context)
     deal = eight_k(company(7_000_001, "SOME SMALL CAP INC"), ["1.01", "9.01"])
     other = eight_k(company(7_000_002, "ANOTHER CORP"), ["8.01"])
     for filing in (deal, other):
         replay.add(filing)
         replay.publish(filing.accession)
-    result = poll_feed(context)
+    result = run_poll(context)
     assert {f.accession for f in result.recorded} == {deal.accession, other.accession}
-    assert enrich_pending(context).notifications == 1
+    assert run_enrich(context).notifications == 1
     assert [row["accession"] for row in outbox(context)] == [deal.accession]

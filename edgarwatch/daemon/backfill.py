@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from edgarwatch.daemon.catchup import read_daily_index
-from edgarwatch.daemon.context import Context
-from edgarwatch.daemon.discovery import record_matches
+from edgarwatch.daemon.discovery import Recorder
 from edgarwatch.daemon.enrich import enrich_pending
+from edgarwatch.daemon.runtime import Runtime
 from edgarwatch.daemon.schedule import is_business_day
 from edgarwatch.edgar import sources
 from edgarwatch.filing import EASTERN, Filing
+from edgarwatch.storage.timefmt import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class BackfillResult:
 
 
 def backfill(
-    context: Context,
+    runtime: Runtime,
     since: date,
     *,
     ciks: Iterable[int] = (),
@@ -48,18 +49,21 @@ def backfill(
 ) -> BackfillResult:
     report = progress or (lambda phase, done, total: None)
     result = BackfillResult()
-    wanted = sorted(set(ciks)) or sorted(context.watchlist.ciks)
-    if ciks or not context.watchlist.everyone:
+    client, watchlist = runtime.client, runtime.watchlist
+    recorder = Recorder(runtime.storage, watchlist, on_recorded=runtime.on_recorded)
+    wanted = sorted(set(ciks)) or sorted(watchlist.ciks)
+    if ciks or not watchlist.everyone:
         for done, cik in enumerate(wanted, 1):
-            filings = sources.company_filings(context.client, cik, since)
-            result.recorded += record_matches(context, filings, source="backfill", notify=notify)
+            filings = sources.company_filings(client, cik, since)
+            result.recorded += recorder.record(filings, source="backfill", notify=notify)
             report("companies", done, len(wanted))
     else:
-        days = _business_days(since, context.now().astimezone(EASTERN).date() - timedelta(days=1))
+        days = _business_days(since, utc_now().astimezone(EASTERN).date() - timedelta(days=1))
         for done, day in enumerate(days, 1):
-            result.recorded += read_daily_index(context, day, source="backfill", notify=notify)
+            recorded = read_daily_index(recorder, client, day, source="backfill", notify=notify)
+            result.recorded += recorded
             report("days", done, len(days))
-    _enrich_all(context, result, report)
+    _enrich_all(runtime, result, report)
     return result
 
 
@@ -71,17 +75,25 @@ def _business_days(first: date, last: date) -> list[date]:
     ]
 
 
-def _enrich_all(context: Context, result: BackfillResult, report: Progress) -> None:
-    total = context.storage.filings.pending_enrichment_count()
+def _enrich_all(runtime: Runtime, result: BackfillResult, report: Progress) -> None:
+    storage = runtime.storage
+    total = storage.filings.pending_enrichment_count()
     done = 0
     report("documents", 0, total)
-    while not context.stop.is_set():
-        step = enrich_pending(context, budget_seconds=30.0)
+    while not runtime.stop.is_set():
+        step = enrich_pending(
+            storage,
+            runtime.client,
+            runtime.settings.notify,
+            list(runtime.notifiers),
+            stop=runtime.stop,
+            budget_seconds=30.0,
+        )
         result.enriched += step.enriched
         result.failed += step.failed
         result.notifications += step.notifications
         done += step.enriched
         report("documents", min(done, total), total)
-        remaining = context.storage.filings.pending_enrichment_count()
+        remaining = storage.filings.pending_enrichment_count()
         if step.enriched == 0 or remaining == 0:
             break

@@ -20,15 +20,25 @@ JSON (the last `watch.catch_up_days` days) without notifying.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from edgarwatch.daemon.context import Context
-from edgarwatch.daemon.discovery import record_matches
+from edgarwatch.config import PollSettings, WatchSettings
+from edgarwatch.daemon.discovery import FilingListener, Recorder
 from edgarwatch.daemon.schedule import is_business_day
+from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar import sources
-from edgarwatch.edgar.client import EdgarBlocked, EdgarError, EdgarHTTPError, Interrupted
+from edgarwatch.edgar.client import (
+    EdgarBlocked,
+    EdgarClient,
+    EdgarError,
+    EdgarHTTPError,
+    Interrupted,
+)
 from edgarwatch.filing import EASTERN, Filing
+from edgarwatch.storage import Storage
+from edgarwatch.storage.timefmt import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -44,26 +54,34 @@ class CatchUpResult:
     companies_checked: int = 0
 
 
-def reconcile(context: Context) -> CatchUpResult:
+def reconcile(
+    storage: Storage,
+    client: EdgarClient,
+    watchlist: Watchlist,
+    poll: PollSettings,
+    *,
+    stop: threading.Event | None = None,
+    on_recorded: FilingListener | None = None,
+) -> CatchUpResult:
     """One catch-up pass; raises EdgarBlocked/EdgarError when EDGAR cannot be read."""
-    state = context.storage.state
-    started = context.now()
+    started = utc_now()
     result = CatchUpResult()
-    baseline = state.get_time("baseline_at")
+    baseline = storage.state.feed_cursor().baseline_at
     if baseline is None:
         logger.info("catch-up: no baseline yet (the first poll sets it); nothing to reconcile")
         return result
-    since = (state.get_time("last_reconcile_ok_at") or baseline) - context.lookback
-    scan = sources.latest_filings(context.client, since, context.settings.poll.max_feed_pages)
-    result.recorded += record_matches(context, scan.filings, source="catch-up")
+    lookback = timedelta(minutes=poll.lookback_minutes)
+    recorder = Recorder(storage, watchlist, lookback, on_recorded)
+    since = (storage.state.last_catch_up() or baseline) - lookback
+    scan = sources.latest_filings(client, since, poll.max_feed_pages)
+    result.recorded += recorder.record(scan.filings, source="catch-up")
     if not scan.reached and scan.oldest is not None:
         gap_days = _days_between(since.astimezone(EASTERN).date(), scan.oldest.date())
-        result.recorded += read_daily_indexes(context, gap_days, result)
-    result.recorded += nightly_repair(context, result)
-    if _small_watchlist(context):
-        result.recorded += compare_submissions(context, since, result)
-    state.set_time("last_reconcile_ok_at", started)
-    state.put("catch_up_due", None)
+        read_daily_indexes(recorder, client, gap_days, result)
+    nightly_repair(recorder, client, result)
+    if not watchlist.everyone and 0 < len(watchlist) <= poll.submissions_watchlist_limit:
+        compare_submissions(recorder, client, since, result, stop or threading.Event())
+    storage.state.catch_up_done(started)
     return result
 
 
@@ -82,49 +100,53 @@ def _days_between(first: date, last: date) -> list[date]:
     return days
 
 
-def read_daily_indexes(context: Context, days: list[date], result: CatchUpResult) -> list[Filing]:
-    recorded: list[Filing] = []
+def read_daily_indexes(
+    recorder: Recorder, client: EdgarClient, days: list[date], result: CatchUpResult
+) -> None:
     for day in days:
-        if not _index_published(day, context.now()):
+        if not _index_published(day, utc_now()):
             continue
-        recorded += read_daily_index(context, day)
+        result.recorded += read_daily_index(recorder, client, day)
         result.index_days.append(day)
-    return recorded
 
 
 def read_daily_index(
-    context: Context, day: date, *, source: str = "daily-index", notify: bool | None = None
+    recorder: Recorder,
+    client: EdgarClient,
+    day: date,
+    *,
+    source: str = "daily-index",
+    notify: bool | None = None,
 ) -> list[Filing]:
-    """Record the matching 8-Ks of one day's master index; 404 = not built (or a holiday)."""
+    """Record the matching 8-Ks of one day's master index (none when it is not built)."""
     try:
-        filings = sources.daily_index(context.client, day)
+        filings = sources.daily_index(client, day)
     except EdgarHTTPError as exc:
         logger.warning("daily index for %s unavailable: %s", day, exc)
         return []
     if filings is None:
         return []
-    recorded = record_matches(context, filings, source=source, notify=notify)
-    context.storage.state.put(f"daily_index_done:{day:%Y%m%d}", "1")
+    recorded = recorder.record(filings, source=source, notify=notify)
+    recorder.storage.state.mark_daily_index_read(day)
     return recorded
 
 
-def nightly_repair(context: Context, result: CatchUpResult) -> list[Filing]:
+def nightly_repair(recorder: Recorder, client: EdgarClient, result: CatchUpResult) -> None:
     """Read the latest published daily index once: it lists what the feed may have missed."""
-    today = context.now().astimezone(EASTERN).date()
-    candidates = [today - timedelta(days=n) for n in range(0, 4)]
-    recorded: list[Filing] = []
-    for day in candidates:
-        if not is_business_day(day) or not _index_published(day, context.now()):
+    now = utc_now()
+    state = recorder.storage.state
+    today = now.astimezone(EASTERN).date()
+    for day in (today - timedelta(days=n) for n in range(0, 4)):
+        if not is_business_day(day) or not _index_published(day, now):
             continue
-        if context.storage.state.get(f"daily_index_done:{day:%Y%m%d}") or day in result.index_days:
+        if state.daily_index_read(day) or day in result.index_days:
             break
-        baseline = context.storage.state.get_time("baseline_at")
+        baseline = state.feed_cursor().baseline_at
         if baseline is not None and day < baseline.astimezone(EASTERN).date():
             break
-        recorded += read_daily_index(context, day)
+        result.recorded += read_daily_index(recorder, client, day)
         result.index_days.append(day)
         break
-    return recorded
 
 
 def _index_published(day: date, now: datetime) -> bool:
@@ -132,29 +154,27 @@ def _index_published(day: date, now: datetime) -> bool:
     return now >= ready
 
 
-def _small_watchlist(context: Context) -> bool:
-    watchlist = context.watchlist
-    limit = context.settings.poll.submissions_watchlist_limit
-    return not watchlist.everyone and 0 < len(watchlist) <= limit
-
-
-def compare_submissions(context: Context, since: datetime, result: CatchUpResult) -> list[Filing]:
+def compare_submissions(
+    recorder: Recorder,
+    client: EdgarClient,
+    since: datetime,
+    result: CatchUpResult,
+    stop: threading.Event,
+) -> None:
     """Each watched company's submissions JSON, for 8-Ks filed since `since`."""
-    recorded: list[Filing] = []
     first_day = since.astimezone(EASTERN).date() - timedelta(days=1)
-    for cik in sorted(context.watchlist.ciks):
-        if context.stop.is_set():
+    for cik in sorted(recorder.watchlist.ciks):
+        if stop.is_set():
             break
-        filings = company_filings(context, cik, first_day)
+        filings = company_filings(client, cik, first_day)
         result.companies_checked += 1
-        recorded += record_matches(context, filings, source="submissions")
-    return recorded
+        result.recorded += recorder.record(filings, source="submissions")
 
 
-def company_filings(context: Context, cik: int, first_day: date) -> list[Filing]:
+def company_filings(client: EdgarClient, cik: int, first_day: date) -> list[Filing]:
     """A company's filings dated `first_day` or later; one that cannot be read is skipped."""
     try:
-        return sources.company_filings(context.client, cik, first_day)
+        return sources.company_filings(client, cik, first_day)
     except (EdgarBlocked, Interrupted):
         raise
     except EdgarError as exc:
@@ -162,10 +182,18 @@ def company_filings(context: Context, cik: int, first_day: date) -> list[Filing]
         return []
 
 
-def catch_up_new_companies(context: Context, ciks: list[int]) -> list[Filing]:
+def catch_up_new_companies(
+    storage: Storage,
+    client: EdgarClient,
+    watchlist: Watchlist,
+    ciks: list[int],
+    *,
+    poll: PollSettings,
+    watch: WatchSettings,
+    on_recorded: FilingListener | None = None,
+) -> list[Filing]:
     """Record a newly watched company's recent 8-Ks as history (never notified)."""
-    days = context.settings.watch.catch_up_days
-    limit = max(context.settings.poll.submissions_watchlist_limit, 1)
+    limit = max(poll.submissions_watchlist_limit, 1)
     if len(ciks) > limit:
         logger.warning(
             "%d companies were added to the watchlist at once: their history is not fetched "
@@ -174,13 +202,14 @@ def catch_up_new_companies(context: Context, ciks: list[int]) -> list[Filing]:
             len(ciks),
         )
         for cik in ciks:
-            context.storage.state.mark_caught_up(cik)
+            storage.state.mark_caught_up(cik)
         return []
-    first_day = context.now().astimezone(EASTERN).date() - timedelta(days=days)
+    recorder = Recorder(storage, watchlist, on_recorded=on_recorded)
+    first_day = utc_now().astimezone(EASTERN).date() - timedelta(days=watch.catch_up_days)
     recorded: list[Filing] = []
     for cik in ciks:
-        if days > 0:
-            filings = company_filings(context, cik, first_day)
-            recorded += record_matches(context, filings, source="watch-add", notify=False)
-        context.storage.state.mark_caught_up(cik)
+        if watch.catch_up_days > 0:
+            filings = company_filings(client, cik, first_day)
+            recorded += recorder.record(filings, source="watch-add", notify=False)
+        storage.state.mark_caught_up(cik)
     return recorded

@@ -14,17 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from edgarwatch.daemon.catchup import catch_up_new_companies, reconcile
-from edgarwatch.daemon.context import Context
-from edgarwatch.daemon.enrich import enrich_pending
+from edgarwatch.daemon.catchup import CatchUpResult, catch_up_new_companies, reconcile
+from edgarwatch.daemon.enrich import EnrichResult, enrich_pending
 from edgarwatch.daemon.poll import PollResult, poll_feed
+from edgarwatch.daemon.runtime import Runtime
 from edgarwatch.daemon.schedule import current_interval
 from edgarwatch.daemon.systemd import SystemdNotifier
 from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar.client import EdgarBlocked, EdgarError, Interrupted
 from edgarwatch.filing import EASTERN
-from edgarwatch.notifiers.dispatch import Dispatcher, DispatchResult
-from edgarwatch.storage.db import StorageError
+from edgarwatch.notifiers.dispatch import DispatchResult
+from edgarwatch.storage import StorageError
+from edgarwatch.storage.timefmt import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +40,10 @@ class CycleOutcome:
 
 
 class Cycles:
-    def __init__(
-        self, context: Context, dispatcher: Dispatcher, systemd: SystemdNotifier | None = None
-    ) -> None:
-        self.context = context
-        self.dispatcher = dispatcher
+    """The cycles over one runtime, and what the watchdog needs to judge them."""
+
+    def __init__(self, runtime: Runtime, systemd: SystemdNotifier | None = None) -> None:
+        self.runtime = runtime
         self.systemd = systemd or SystemdNotifier({})
         self.reload_requested = threading.Event()
         self._poll_started: float | None = None
@@ -66,59 +66,74 @@ class Cycles:
         return outcome
 
     def _poll_steps(self) -> tuple[str, int]:
+        rt = self.runtime
         self.sync_watchlist()
-        result = poll_feed(self.context)
-        self.context.storage.state.set_time("last_poll_ok_at", self.context.now())
-        enriched = enrich_pending(self.context, budget_seconds=ENRICH_BUDGET_SECONDS)
+        result = poll_feed(
+            rt.storage, rt.client, rt.watchlist, rt.settings.poll, on_recorded=rt.on_recorded
+        )
+        rt.storage.state.poll_succeeded(utc_now())
+        enriched = self.enrich()
         return _poll_summary(result, enriched.notifications), enriched.notifications
+
+    def enrich(self) -> EnrichResult:
+        rt = self.runtime
+        return enrich_pending(
+            rt.storage,
+            rt.client,
+            rt.settings.notify,
+            list(rt.notifiers),
+            stop=rt.stop,
+            budget_seconds=ENRICH_BUDGET_SECONDS,
+        )
 
     def sync_watchlist(self) -> None:
         """Re-read the watchlist when its file changed or SIGHUP asked; catch up newcomers."""
-        context = self.context
-        source = context.watch_source
+        rt = self.runtime
+        source, state = rt.watch_source, rt.storage.state
         if self.reload_requested.is_set() or source.file_changed() or source.tickers_stale():
             self.reload_requested.clear()
-            context.watchlist = source.load()
+            rt.watchlist = source.load()
             logger.info(
                 "watchlist loaded: %s",
-                "every company"
-                if context.watchlist.everyone
-                else f"{len(context.watchlist)} companies",
+                "every company" if rt.watchlist.everyone else f"{len(rt.watchlist)} companies",
             )
-        if context.watchlist.everyone:
+        if rt.watchlist.everyone:
             return
-        if context.watchlist is not self._synced:  # only after a (re)load, not every poll
-            if set(context.storage.state.watched()) != set(context.watchlist.ciks):
-                added = context.storage.state.set_watched(context.watchlist.names)
+        if rt.watchlist is not self._synced:  # only after a (re)load, not every poll
+            if set(state.watched()) != set(rt.watchlist.ciks):
+                added = state.set_watched(rt.watchlist.names)
                 if added:
                     logger.info(
                         "now watching %d more: CIK %s", len(added), ", ".join(map(str, added))
                     )
-            self._synced = context.watchlist
-        pending = context.storage.state.not_caught_up()
+            self._synced = rt.watchlist
+        pending = state.not_caught_up()
         if pending:
-            catch_up_new_companies(context, pending)
+            catch_up_new_companies(
+                rt.storage,
+                rt.client,
+                rt.watchlist,
+                pending,
+                poll=rt.settings.poll,
+                watch=rt.settings.watch,
+                on_recorded=rt.on_recorded,
+            )
 
     # -- reconcile -----------------------------------------------------------
     def reconcile(self) -> CycleOutcome:
         def steps() -> tuple[str, int]:
+            rt = self.runtime
             self.sync_watchlist()
-            result = reconcile(self.context)
-            enriched = enrich_pending(self.context, budget_seconds=ENRICH_BUDGET_SECONDS)
-            summary = (
-                f"catch-up ok: {len(result.recorded)} missed filing(s) recorded"
-                + (
-                    f", daily index {', '.join(map(str, result.index_days))}"
-                    if result.index_days
-                    else ""
-                )
-                + (
-                    f", {result.companies_checked} companies compared"
-                    if result.companies_checked
-                    else ""
-                )
+            result = reconcile(
+                rt.storage,
+                rt.client,
+                rt.watchlist,
+                rt.settings.poll,
+                stop=rt.stop,
+                on_recorded=rt.on_recorded,
             )
-            return summary, enriched.notifications
+            enriched = self.enrich()
+            return _catch_up_summary(result), enriched.notifications
 
         outcome = self._cycle("reconcile", steps)
         if outcome.notifications:
@@ -126,17 +141,17 @@ class Cycles:
         return outcome
 
     def reconcile_due(self) -> bool:
-        state = self.context.storage.state
-        if state.get("catch_up_due"):
+        state = self.runtime.storage.state
+        if state.catch_up_due():
             return True
-        last = state.get_time("last_reconcile_ok_at")
-        period = timedelta(minutes=self.context.settings.poll.reconcile_minutes)
-        return last is None or self.context.now() - last >= period
+        last = state.last_catch_up()
+        period = timedelta(minutes=self.runtime.settings.poll.reconcile_minutes)
+        return last is None or utc_now() - last >= period
 
     # -- dispatch ------------------------------------------------------------
     def dispatch(self) -> DispatchResult:
         try:
-            return self.dispatcher.dispatch()
+            return self.runtime.dispatcher.dispatch()
         except StorageError:
             logger.exception("dispatch could not use the database")
         except Exception:
@@ -162,14 +177,14 @@ class Cycles:
         now = time.monotonic()
         started = self._poll_started
         if started is not None:
-            return now - started < 3 * max(self.context.settings.poll.interval_seconds, 60) + margin
+            return now - started < 3 * max(self.runtime.settings.poll.interval_seconds, 60) + margin
         return now - self._poll_finished < 2 * self.current_interval() + margin
 
     # -- shared ----------------------------------------------------------------
     def _cycle(self, kind: str, steps: Callable[[], tuple[str, int]]) -> CycleOutcome:
-        context = self.context
-        started = context.now()
-        before = context.client.requests_sent
+        rt = self.runtime
+        started = utc_now()
+        before = rt.client.requests_sent
         ok, error, notifications = False, None, 0
         try:
             summary, notifications = steps()
@@ -187,13 +202,18 @@ class Cycles:
         except Exception as exc:
             error = summary = f"{kind} failed: {type(exc).__name__}: {exc}"
             logger.exception("%s failed; the next cycle will run as scheduled", kind)
-        requests = context.client.requests_sent - before
+        requests = rt.client.requests_sent - before
+        status_line = f"{_et(started)} {summary}" if kind == "poll" else None
         try:
-            context.storage.state.log_cycle(
-                kind, started, ok=ok, requests=requests, new_filings=0, error=error
+            rt.storage.state.log_cycle(
+                kind,
+                started,
+                ok=ok,
+                requests=requests,
+                new_filings=0,
+                error=error,
+                status_line=status_line,
             )
-            if kind == "poll":
-                context.storage.state.put("poll_status", f"{_et(started)} {summary}")
         except StorageError:
             logger.exception("cannot record the %s outcome", kind)
         if ok:
@@ -201,10 +221,17 @@ class Cycles:
         return CycleOutcome(ok, summary, notifications)
 
     def current_interval(self) -> float:
-        poll = self.context.settings.poll
-        return current_interval(
-            poll.interval_seconds, poll.off_hours_interval_seconds, self.context.now()
-        )
+        poll = self.runtime.settings.poll
+        return current_interval(poll.interval_seconds, poll.off_hours_interval_seconds, utc_now())
+
+
+def _catch_up_summary(result: CatchUpResult) -> str:
+    text = f"catch-up ok: {len(result.recorded)} missed filing(s) recorded"
+    if result.index_days:
+        text += f", daily index {', '.join(map(str, result.index_days))}"
+    if result.companies_checked:
+        text += f", {result.companies_checked} companies compared"
+    return text
 
 
 def _poll_summary(result: PollResult, notifications: int) -> str:

@@ -22,18 +22,20 @@ past the give-up age, what was read is kept, marked `partial`.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from edgarwatch.backoff import full_jitter
-from edgarwatch.daemon.context import Context
-from edgarwatch.edgar.client import EdgarBlocked, EdgarError, Interrupted
+from edgarwatch.edgar.client import EdgarBlocked, EdgarClient, EdgarError, Interrupted
 from edgarwatch.edgar.sources import read_filing
 from edgarwatch.filing import Enrichment, Filing, Item
 from edgarwatch.items import title_for
-from edgarwatch.notifiers.rules import notifications_for
-from edgarwatch.storage import PendingFiling, StorageError
+from edgarwatch.notifiers.rules import NotifySettings, notifications_for
+from edgarwatch.storage import PendingFiling, Storage, StorageError
+from edgarwatch.storage.timefmt import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -68,41 +70,128 @@ class EnrichResult:
     notifications: int = 0
 
 
-def enrich_pending(context: Context, *, budget_seconds: float = 60.0) -> EnrichResult:
-    """Enrich due filings (those that may notify first) within a time budget."""
-    result = EnrichResult()
+def enrich_pending(
+    storage: Storage,
+    client: EdgarClient,
+    notify: NotifySettings,
+    channels: Sequence[str],
+    *,
+    stop: threading.Event | None = None,
+    budget_seconds: float = 60.0,
+) -> EnrichResult:
+    """Enrich due filings (those that may notify first) within a time budget; queue
+    the notifications the rules call for on `channels`."""
+    reader = _Reader(storage, client, notify, channels)
     deadline = time.monotonic() + budget_seconds
-    now = context.now()
-    for pending in context.storage.filings.due_for_enrichment(now):
-        if context.stop.is_set() or time.monotonic() > deadline:
+    for pending in storage.filings.due_for_enrichment(utc_now()):
+        if (stop and stop.is_set()) or time.monotonic() > deadline:
             break
-        enrichment = _read(context, pending, result)
+        reader.enrich(pending)
+    return reader.result
+
+
+@dataclass
+class _Reader:
+    """One enrichment pass: what it reads with, and what it did."""
+
+    storage: Storage
+    client: EdgarClient
+    notify: NotifySettings
+    channels: Sequence[str]
+    result: EnrichResult = field(default_factory=EnrichResult)
+
+    def enrich(self, pending: PendingFiling) -> None:
+        enrichment = self.read(pending)
         if enrichment is None:
-            continue
+            return
         try:
-            result.notifications += _store(context, pending.filing, enrichment, pending.notify)
+            self.result.notifications += self.store(pending.filing, enrichment, pending.notify)
         except StorageError:
             raise  # the database itself: the cycle's failure, said once by the cycle
         except Exception as exc:  # a bug deciding one filing's notifications stays with it
             logger.exception("storing %s failed", pending.filing.accession)
-            result.failed += 1
-            _retry_later(context, pending, f"{type(exc).__name__}: {exc}")
-            continue
-        result.enriched += 1
-    return result
+            self.result.failed += 1
+            self.retry_later(pending, f"{type(exc).__name__}: {exc}")
+            return
+        self.result.enriched += 1
 
+    def read(self, pending: PendingFiling) -> Enrichment | None:
+        """Read one filing; any failure is this filing's (retry later, or give up)."""
+        try:
+            return complete(pending.filing, read_filing(self.client, pending.filing))
+        except (EdgarBlocked, Interrupted):
+            raise  # the SEC's pause and a shutdown stop the whole cycle, by design
+        except Exception as exc:  # one filing's bad bytes must not stop the rest
+            self.result.failed += 1
+            if not isinstance(exc, ROUTINE_FAILURES):
+                logger.exception("reading %s raised unexpectedly", pending.filing.accession)
+            return self.after_failure(pending, exc)
 
-def _read(context: Context, pending: PendingFiling, result: EnrichResult) -> Enrichment | None:
-    """Read one filing; any failure is this filing's (retry later, or give up)."""
-    try:
-        return complete(pending.filing, read_filing(context.client, pending.filing))
-    except (EdgarBlocked, Interrupted):
-        raise  # the SEC's pause and a shutdown stop the whole cycle, by design
-    except Exception as exc:  # one filing's bad bytes must not stop the rest
-        result.failed += 1
-        if not isinstance(exc, ROUTINE_FAILURES):
-            logger.exception("reading %s raised unexpectedly", pending.filing.accession)
-        return _after_failure(context, pending, exc)
+    def store(self, filing: Filing, enrichment: Enrichment, notify: bool) -> int:
+        numbers = [item.number for item in enrichment.items] or list(filing.items)
+        rows = []
+        if notify:
+            rows = notifications_for(
+                filing,
+                numbers,
+                self.notify.rules,
+                list(self.channels),
+                ticker_ciks=self.rule_tickers(),
+            )
+        created = self.storage.filings.record_enrichment(filing.accession, enrichment, rows)
+        if created:
+            logger.info(
+                "%s %s of %s: %d notification(s) queued (items %s)",
+                filing.form,
+                filing.accession,
+                filing.company,
+                created,
+                ",".join(numbers),
+            )
+        return created
+
+    def rule_tickers(self) -> dict[str, int]:
+        wanted = {t for rule in self.notify.rules for t in rule.tickers}
+        if not wanted:
+            return {}
+        return {t.ticker: t.cik for t in self.storage.state.tickers() if t.ticker in wanted}
+
+    def after_failure(self, pending: PendingFiling, exc: Exception) -> Enrichment | None:
+        """Retry later, or — past the give-up age — settle for the declared items."""
+        filing = pending.filing
+        error = f"{type(exc).__name__}: {exc}"
+        age = utc_now() - pending.recorded_at
+        give_up = timedelta(minutes=self.notify.enrich_give_up_minutes)
+        if (filing.items and age >= give_up) or age >= UNKNOWN_ITEMS_GIVE_UP:
+            logger.error(
+                "cannot read the documents of %s %s (%s); recording %s so its notifications "
+                "are not held back",
+                filing.form,
+                filing.accession,
+                error,
+                "what was read" if isinstance(exc, IncompleteDocument) else "its declared items",
+            )
+            if isinstance(exc, IncompleteDocument):
+                return replace(exc.enrichment, status="partial", error=error)
+            items = tuple(Item(n, title_for(n), None) for n in filing.items)
+            return Enrichment(items=items, status="partial", error=error)
+        self.retry_later(pending, error)
+        return None
+
+    def retry_later(self, pending: PendingFiling, error: str) -> None:
+        attempt = pending.attempts + 1
+        retry_at = utc_now() + timedelta(
+            seconds=full_jitter(attempt, base=RETRY_BASE, cap=RETRY_CAP) + 5
+        )
+        logger.warning(
+            "cannot read the documents of %s %s yet (%s); retry %d at %s",
+            pending.filing.form,
+            pending.filing.accession,
+            error,
+            attempt,
+            retry_at.isoformat(timespec="seconds"),
+        )
+        self.storage.filings.record_enrichment_failure(pending.filing.accession, error, retry_at)
 
 
 def complete(filing: Filing, enrichment: Enrichment) -> Enrichment:
@@ -116,73 +205,3 @@ def complete(filing: Filing, enrichment: Enrichment) -> Enrichment:
     if missing:
         raise IncompleteDocument(missing, enrichment)
     return enrichment
-
-
-def _store(context: Context, filing: Filing, enrichment: Enrichment, notify: bool) -> int:
-    numbers = [item.number for item in enrichment.items] or list(filing.items)
-    rows = []
-    if notify:
-        rows = notifications_for(
-            filing,
-            numbers,
-            context.settings.notify.rules,
-            list(context.notifiers),
-            ticker_ciks=_rule_tickers(context),
-        )
-    created = context.storage.filings.record_enrichment(filing.accession, enrichment, rows)
-    if created:
-        logger.info(
-            "%s %s of %s: %d notification(s) queued (items %s)",
-            filing.form,
-            filing.accession,
-            filing.company,
-            created,
-            ",".join(numbers),
-        )
-    return created
-
-
-def _rule_tickers(context: Context) -> dict[str, int]:
-    wanted = {t for rule in context.settings.notify.rules for t in rule.tickers}
-    if not wanted:
-        return {}
-    return {t.ticker: t.cik for t in context.storage.state.tickers() if t.ticker in wanted}
-
-
-def _after_failure(context: Context, pending: PendingFiling, exc: Exception) -> Enrichment | None:
-    """Retry later, or — past the give-up age — settle for the declared items."""
-    filing = pending.filing
-    error = f"{type(exc).__name__}: {exc}"
-    age = context.now() - pending.recorded_at
-    give_up = timedelta(minutes=context.settings.notify.enrich_give_up_minutes)
-    if (filing.items and age >= give_up) or age >= UNKNOWN_ITEMS_GIVE_UP:
-        logger.error(
-            "cannot read the documents of %s %s (%s); recording %s so its notifications "
-            "are not held back",
-            filing.form,
-            filing.accession,
-            error,
-            "what was read" if isinstance(exc, IncompleteDocument) else "its declared items",
-        )
-        if isinstance(exc, IncompleteDocument):
-            return replace(exc.enrichment, status="partial", error=error)
-        items = tuple(Item(n, title_for(n), None) for n in filing.items)
-        return Enrichment(items=items, status="partial", error=error)
-    _retry_later(context, pending, error)
-    return None
-
-
-def _retry_later(context: Context, pending: PendingFiling, error: str) -> None:
-    attempt = pending.attempts + 1
-    retry_at = context.now() + timedelta(
-        seconds=full_jitter(attempt, base=RETRY_BASE, cap=RETRY_CAP) + 5
-    )
-    logger.warning(
-        "cannot read the documents of %s %s yet (%s); retry %d at %s",
-        pending.filing.form,
-        pending.filing.accession,
-        error,
-        attempt,
-        retry_at.isoformat(timespec="seconds"),
-    )
-    context.storage.filings.record_enrichment_failure(pending.filing.accession, error, retry_at)

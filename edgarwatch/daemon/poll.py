@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from edgarwatch.daemon.context import Context
-from edgarwatch.daemon.discovery import record_matches
-from edgarwatch.edgar.sources import latest_filings
+from edgarwatch.config import PollSettings
+from edgarwatch.daemon.discovery import FilingListener, Recorder
+from edgarwatch.daemon.watchlist import Watchlist
+from edgarwatch.edgar.client import EdgarClient
+from edgarwatch.edgar.sources import FeedScan, latest_filings
 from edgarwatch.filing import Filing
+from edgarwatch.storage import FeedCursor, Storage
+from edgarwatch.storage.timefmt import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -29,37 +34,36 @@ class PollResult:
     gap: bool
 
 
-def poll_feed(context: Context) -> PollResult:
+def poll_feed(
+    storage: Storage,
+    client: EdgarClient,
+    watchlist: Watchlist,
+    poll: PollSettings,
+    *,
+    on_recorded: FilingListener | None = None,
+) -> PollResult:
     """Read the feed back to the cursor and record every new matching filing."""
-    state = context.storage.state
-    started = context.now()
-    baseline_at = state.get_time("baseline_at")
-    baseline = baseline_at is None
-    cursor = state.get_time("feed_cursor") or baseline_at
-    stop_at = None if cursor is None else cursor - context.lookback
-    scan = latest_filings(context.client, stop_at, context.settings.poll.max_feed_pages)
-    unseen = state.unseen([f.accession for f in scan.filings])
+    started = utc_now()
+    lookback = timedelta(minutes=poll.lookback_minutes)
+    saved = storage.state.feed_cursor()
+    baseline = saved.baseline_at is None
+    cursor = saved.position or saved.baseline_at
+    stop_at = None if cursor is None else cursor - lookback
+    scan = latest_filings(client, stop_at, poll.max_feed_pages)
+    unseen = storage.state.unseen([f.accession for f in scan.filings])
     new = [f for f in scan.filings if f.accession in unseen]
-    recorded = record_matches(context, new, source="feed", notify=False if baseline else None)
-    state.mark_seen(new)
-    if baseline:
-        # Last, so the baseline is all or nothing: a poll that dies while recording it
-        # leaves no baseline, and the next poll records the rest as baseline too.
-        state.set_time("baseline_at", started)
+    recorder = Recorder(storage, watchlist, lookback, on_recorded)
+    recorded = recorder.record(new, source="feed", notify=False if baseline else None)
+    storage.state.mark_seen(new)
+    gap = not baseline and not feed_covered(scan, cursor)
+    # Last, so the baseline is all or nothing: a poll that dies while recording it
+    # leaves no baseline, and the next poll records the rest as baseline too.
     newest = scan.newest
-    if newest is not None and (cursor is None or newest > cursor):
-        state.set_time("feed_cursor", newest)
-    # The look-back window is for late arrivals; a feed that ends (short page or
-    # 503) at or before the cursor itself, or holds nothing at all, has shown
-    # everything since then. One that ends after the cursor has dropped entries.
-    covered = (
-        scan.reached
-        or (scan.end_of_feed and scan.oldest is None)
-        or (cursor is not None and scan.oldest is not None and scan.oldest <= cursor)
+    position = newest if newest and (cursor is None or newest > cursor) else saved.position
+    storage.state.save_feed_cursor(
+        FeedCursor(saved.baseline_at or started, position), catch_up_due=gap
     )
-    gap = not baseline and not covered
     if gap:
-        state.put("catch_up_due", "1")
         logger.warning(
             "the feed ended (%d pages) before reaching the last poll's cursor %s: "
             "the catch-up tier will fill the gap",
@@ -74,3 +78,18 @@ def poll_feed(context: Context) -> PollResult:
             len(recorded),
         )
     return PollResult(scan.pages, len(new), tuple(recorded), baseline, gap)
+
+
+def feed_covered(scan: FeedScan, cursor: datetime | None) -> bool:
+    """Did the scan show everything accepted since `cursor`?
+
+    Yes when it reached back past `cursor` minus the look-back window; when
+    the feed ended (a short page, or 503) holding nothing at all; or when it
+    ended at or before the cursor itself — the look-back window is for late
+    arrivals. A feed that ends after the cursor has dropped entries: a gap.
+    """
+    if scan.reached:
+        return True
+    if scan.oldest is None:
+        return scan.end_of_feed
+    return cursor is not None and scan.oldest <= cursor

@@ -34,23 +34,18 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from edgarwatch.config import Settings
-from edgarwatch.daemon.context import Context, FilingListener, build_context
 from edgarwatch.daemon.cycles import Cycles
+from edgarwatch.daemon.discovery import FilingListener
+from edgarwatch.daemon.runtime import Runtime, build_runtime
 from edgarwatch.daemon.schedule import FilingHoursTrigger
 from edgarwatch.daemon.systemd import SystemdNotifier, Watchdog
 from edgarwatch.filing import EASTERN
-from edgarwatch.notifiers.base import Notifier, notifier_for
-from edgarwatch.notifiers.dispatch import Dispatcher
-from edgarwatch.storage import Storage, process_owner
+from edgarwatch.notifiers.base import Notifier
 
 logger = logging.getLogger(__name__)
 
 STOP_DEADLINE_SECONDS = 8.0
 """Leaves systemd's (and the 10 s promise's) margin for closing the database."""
-
-
-def build_notifiers(settings: Settings) -> dict[str, Notifier]:
-    return {channel.name: notifier_for(channel) for channel in settings.channels}
 
 
 class Daemon:
@@ -65,21 +60,16 @@ class Daemon:
         self.settings = settings
         self.stop = threading.Event()
         self.systemd = systemd or SystemdNotifier()
-        storage = Storage.open(settings.storage.path)
-        released = storage.outbox.release_dead_claims()
-        if released:
-            logger.info("released %d notification(s) claimed by a process that died", released)
-        notifiers = build_notifiers(settings) if notifiers is None else notifiers
         # No network before READY=1: the watchlist starts from the cached tickers and
         # the first poll refreshes them when they are a day old (or missing).
-        self.context: Context = build_context(
-            settings, storage, notifiers, stop=self.stop, fetch_tickers=False
+        self.runtime: Runtime = build_runtime(
+            settings,
+            notifiers=notifiers,
+            stop=self.stop,
+            fetch_tickers=False,
+            on_recorded=on_recorded,
         )
-        self.context.on_recorded = on_recorded
-        dispatcher = Dispatcher(
-            storage, notifiers, settings.notify, process_owner(), stop=self.stop
-        )
-        self.cycles = Cycles(self.context, dispatcher, self.systemd)
+        self.cycles = Cycles(self.runtime, self.systemd)
         self.scheduler = BlockingScheduler(
             timezone=EASTERN,
             executors={"default": ThreadPoolExecutor(max_workers=4)},
@@ -87,7 +77,7 @@ class Daemon:
         )
         self._running: dict[str, float] = {}
         self._running_lock = threading.Lock()
-        if not notifiers:
+        if not self.runtime.notifiers:
             logger.warning("no notification channel is configured: filings are recorded only")
 
     # -- wiring ----------------------------------------------------------------
@@ -177,10 +167,10 @@ class Daemon:
         logger.info(
             "edgarwatch started: watching %s, database %s, channels %s",
             "every company"
-            if self.context.watchlist.everyone
-            else f"{len(self.context.watchlist)} companies",
+            if self.runtime.watchlist.everyone
+            else f"{len(self.runtime.watchlist)} companies",
             self.settings.storage.path,
-            ", ".join(self.context.notifiers) or "none",
+            ", ".join(self.runtime.notifiers) or "none",
         )
         try:
             self.scheduler.start()
@@ -190,7 +180,7 @@ class Daemon:
             watchdog.stop()
             abandoned = self._wait_for_jobs(STOP_DEADLINE_SECONDS)
             if not abandoned:
-                self.context.close()
+                self.runtime.close()
             logger.info("edgarwatch stopped")
         if abandoned:
             # A job stuck in a socket read must not hold the exit; every database

@@ -33,9 +33,10 @@ def collect(settings: Settings, storage: Storage, now: datetime | None = None) -
     interval = current_interval(
         settings.poll.interval_seconds, settings.poll.off_hours_interval_seconds, now
     )
-    last_ok = state.get_time("last_poll_ok_at")
-    blocked_until = state.get_time("sec_blocked_until")
-    block_active = blocked_until is not None and blocked_until > now
+    last_ok = state.last_poll_ok()
+    cursor = state.feed_cursor()
+    block = state.sec_block()
+    block_active = block is not None and block.until > now
     midnight = datetime.combine(now.astimezone(EASTERN).date(), datetime.min.time(), EASTERN)
     report: dict[str, Any] = {
         "database": str(storage.path),
@@ -44,10 +45,10 @@ def collect(settings: Settings, storage: Storage, now: datetime | None = None) -
         "poll_interval_seconds": interval,
         "last_successful_poll": _iso(last_ok),
         "last_successful_poll_age_seconds": _age(last_ok, now),
-        "last_poll": state.get("poll_status"),
-        "feed_cursor": state.get("feed_cursor"),
-        "baseline_at": state.get("baseline_at"),
-        "last_catch_up": state.get("last_reconcile_ok_at"),
+        "last_poll": state.poll_status(),
+        "feed_cursor": _iso(cursor.position),
+        "baseline_at": _iso(cursor.baseline_at),
+        "last_catch_up": _iso(state.last_catch_up()),
         "filings_recorded_today": storage.filings.count_recorded_since(midnight),
         "filings_awaiting_documents": storage.filings.pending_enrichment_count(),
         "notifiable_filings_overdue": storage.filings.overdue_notifiable(
@@ -57,8 +58,8 @@ def collect(settings: Settings, storage: Storage, now: datetime | None = None) -
         | {"dead_channels": storage.outbox.dead_by_channel()},
         "sec_block": {
             "active": block_active,
-            "until": _iso(blocked_until) if block_active else None,
-            "reason": state.get("sec_block_reason") if block_active else None,
+            "until": _iso(block.until) if block and block_active else None,
+            "reason": block.reason if block and block_active else None,
         },
         "latency_seconds": {
             "24h": _percentiles(storage.outbox.latencies(now - timedelta(hours=24))),

@@ -83,7 +83,7 @@ class WatchlistSource:
         uses_tickers = bool(self.settings.watch.tickers) or (path is not None and path.exists())
         if not uses_tickers or self.client is None:
             return False
-        fetched = self.storage.state.get_time("tickers_fetched_at")
+        fetched = self.storage.state.tickers_fetched_at()
         return fetched is None or utc_now() - fetched > TICKERS_MAX_AGE
 
     def file_changed(self) -> bool:
@@ -131,7 +131,7 @@ class WatchlistSource:
 
     def tickers(self) -> list[Ticker]:
         """The cached tickers, refreshed from EDGAR when older than a day."""
-        fetched = self.storage.state.get_time("tickers_fetched_at")
+        fetched = self.storage.state.tickers_fetched_at()
         stale = fetched is None or utc_now() - fetched > TICKERS_MAX_AGE
         if stale and self.client is not None:
             self.refresh_tickers()
@@ -148,7 +148,7 @@ class WatchlistSource:
             # Never let an empty answer unwatch every ticker: keep the cache, and
             # ask again tomorrow rather than at every poll.
             logger.warning("company_tickers.json listed no tickers; keeping the cached ones")
-            self.storage.state.set_time("tickers_fetched_at", utc_now())
+            self.storage.state.tickers_checked(utc_now())
             return
         self.storage.state.replace_tickers(tickers)
         logger.info("refreshed %d tickers from company_tickers.json", len(tickers))

@@ -12,7 +12,7 @@ from pathlib import Path
 from edgarwatch.storage.db import Connections, StorageError
 from edgarwatch.storage.filings import FilingStore, NewNotification, PendingFiling
 from edgarwatch.storage.outbox import Outbox, OutboxRow, process_owner
-from edgarwatch.storage.state import State
+from edgarwatch.storage.state import FeedCursor, SecBlock, State
 
 
 class Storage:
@@ -35,9 +35,11 @@ class Storage:
 
 
 __all__ = [
+    "FeedCursor",
     "NewNotification",
     "OutboxRow",
     "PendingFiling",
+    "SecBlock",
     "Storage",
     "StorageError",
     "process_owner",

@@ -1,20 +1,25 @@
-"""The daemon's memory: cursor and timestamps, accessions seen, the watchlist, tickers.
+"""The daemon's memory: where the feed was read to, health marks, seen accessions, watchlist.
 
-Keys of the `state` table (values are text):
+Every key of the `state` table (values are text) is read and written here,
+through a named accessor; no other module knows a key:
 
-* `feed_cursor` — the newest acceptance time the fast tier has seen;
-* `baseline_at` — when this database first read the feed (nothing accepted
-  before it is notified);
-* `last_poll_ok_at`, `last_reconcile_at`, `last_reconcile_ok_at`;
-* `poll_status` — the last poll's outcome, one line;
-* `sec_blocked_until`, `sec_block_reason` — an SEC 403 pause in force;
-* `tickers_fetched_at`; `daily_index_done:YYYYMMDD`.
+* `baseline_at`, `feed_cursor` — the `FeedCursor`: when this database first
+  read the feed (nothing accepted before it is notified) and the newest
+  acceptance time the fast tier has seen; `catch_up_due` — the fast tier saw a
+  gap. All three are saved together, in one transaction (`save_feed_cursor`);
+* `last_reconcile_ok_at` — the last successful catch-up (`catch_up_done`);
+* `last_poll_ok_at`, `poll_status` — the last successful poll, and the last
+  poll's outcome in one line (`poll_succeeded`, `log_cycle`);
+* `sec_blocked_until`, `sec_block_reason` — an SEC 403 pause (`SecBlock`);
+* `tickers_fetched_at` — when company_tickers.json was last asked for;
+* `daily_index_done:YYYYMMDD` — a day's master index has been read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from edgarwatch.company import Ticker
@@ -22,29 +27,98 @@ from edgarwatch.filing import Filing
 from edgarwatch.storage.db import Connections
 from edgarwatch.storage.timefmt import iso, parse, utc_now
 
+_UPSERT = (
+    "INSERT INTO state (key, value) VALUES (?, ?) "
+    "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+)
+
+
+@dataclass(frozen=True)
+class FeedCursor:
+    """How far the fast tier has read the feed."""
+
+    baseline_at: datetime | None = None
+    """When this database first read the feed; None: the first poll is still to come."""
+    position: datetime | None = None
+    """The newest acceptance time seen on the feed."""
+
+
+@dataclass(frozen=True)
+class SecBlock:
+    """An SEC 403 pause: no request until `until`."""
+
+    until: datetime
+    reason: str
+
 
 class State:
     def __init__(self, connections: Connections) -> None:
         self.c = connections
 
-    # -- key/value -------------------------------------------------------------
-    def get(self, key: str) -> str | None:
+    # -- the fast tier's cursor ------------------------------------------------
+    def feed_cursor(self) -> FeedCursor:
+        return FeedCursor(self._time("baseline_at"), self._time("feed_cursor"))
+
+    def save_feed_cursor(self, cursor: FeedCursor, *, catch_up_due: bool = False) -> None:
+        """Save the cursor (and, when the feed showed a gap, that a catch-up is due) at once."""
+        values = {"baseline_at": cursor.baseline_at, "feed_cursor": cursor.position}
+        with self.c.transaction() as db:
+            for key, moment in values.items():
+                db.execute(_UPSERT, [key, iso(moment) if moment else None])
+            if catch_up_due:
+                db.execute(_UPSERT, ["catch_up_due", "1"])
+
+    # -- the catch-up tier -------------------------------------------------------
+    def catch_up_due(self) -> bool:
+        return bool(self._get("catch_up_due"))
+
+    def last_catch_up(self) -> datetime | None:
+        return self._time("last_reconcile_ok_at")
+
+    def catch_up_done(self, started_at: datetime) -> None:
+        """A catch-up that started at `started_at` succeeded: nothing before it is missing."""
+        with self.c.transaction() as db:
+            db.execute(_UPSERT, ["last_reconcile_ok_at", iso(started_at)])
+            db.execute(_UPSERT, ["catch_up_due", None])
+
+    def daily_index_read(self, day: date) -> bool:
+        return bool(self._get(f"daily_index_done:{day:%Y%m%d}"))
+
+    def mark_daily_index_read(self, day: date) -> None:
+        self._put(f"daily_index_done:{day:%Y%m%d}", "1")
+
+    # -- health ----------------------------------------------------------------------
+    def last_poll_ok(self) -> datetime | None:
+        return self._time("last_poll_ok_at")
+
+    def poll_succeeded(self, at: datetime) -> None:
+        self._put("last_poll_ok_at", iso(at))
+
+    def poll_status(self) -> str | None:
+        """The last poll's outcome, one line (the systemd status shows the same)."""
+        return self._get("poll_status")
+
+    def sec_block(self) -> SecBlock | None:
+        """The last SEC pause (it may have ended: compare `until` with now)."""
+        until = self._time("sec_blocked_until")
+        return SecBlock(until, self._get("sec_block_reason") or "") if until else None
+
+    def save_sec_block(self, block: SecBlock) -> None:
+        with self.c.transaction() as db:
+            db.execute(_UPSERT, ["sec_blocked_until", iso(block.until)])
+            db.execute(_UPSERT, ["sec_block_reason", block.reason])
+
+    # -- key/value ------------------------------------------------------------------
+    def _get(self, key: str) -> str | None:
         row = self.c.db.execute("SELECT value FROM state WHERE key = ?", [key]).fetchone()
         return None if row is None else str(row[0]) if row[0] is not None else None
 
-    def put(self, key: str, value: str | None) -> None:
+    def _put(self, key: str, value: str | None) -> None:
         with self.c.transaction() as db:
-            db.execute(
-                "INSERT INTO state (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [key, value],
-            )
+            db.execute(_UPSERT, [key, value])
 
-    def get_time(self, key: str) -> datetime | None:
-        return parse(self.get(key))
-
-    def set_time(self, key: str, moment: datetime | None) -> None:
-        self.put(key, iso(moment) if moment else None)
+    def _time(self, key: str) -> datetime | None:
+        return parse(self._get(key))
 
     # -- accessions the feed has shown ------------------------------------------
     def unseen(self, accessions: Sequence[str]) -> set[str]:
@@ -83,11 +157,14 @@ class State:
                 [{"ticker": t.ticker, "cik": t.cik, "name": t.name} for t in tickers],
                 ignore=True,
             )
-            db.execute(
-                "INSERT INTO state (key, value) VALUES ('tickers_fetched_at', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [iso(utc_now())],
-            )
+            db.execute(_UPSERT, ["tickers_fetched_at", iso(utc_now())])
+
+    def tickers_fetched_at(self) -> datetime | None:
+        return self._time("tickers_fetched_at")
+
+    def tickers_checked(self, at: datetime) -> None:
+        """company_tickers.json was asked for (and kept): ask again a day after `at`."""
+        self._put("tickers_fetched_at", iso(at))
 
     def tickers(self) -> list[Ticker]:
         return [Ticker(**row) for row in self.c.query("SELECT ticker, cik, name FROM tickers")]
@@ -146,8 +223,13 @@ class State:
         requests: int,
         new_filings: int,
         error: str | None = None,
+        status_line: str | None = None,
     ) -> None:
+        """Log one cycle (the last 10,000 of each kind are kept); a poll's `status_line`
+        becomes `poll_status`."""
         with self.c.transaction() as db:
+            if status_line is not None:
+                db.execute(_UPSERT, ["poll_status", status_line])
             db.table("polls").insert(
                 {
                     "kind": kind,

@@ -1,0 +1,96 @@
+"""The one wiring point: `build_runtime` makes what `run`, `poll`, `demo`, `backfill`
+and `watch` run on — storage, the EDGAR client, the watchlist, notifiers, dispatcher.
+
+A `Runtime` is data, not a service locator: the scheduler and the CLI hand its
+parts to the cycles (plain functions taking what they use).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from edgarwatch.config import Settings
+from edgarwatch.daemon.discovery import FilingListener
+from edgarwatch.daemon.watchlist import Watchlist, WatchlistSource
+from edgarwatch.edgar.client import EdgarClient, Throttle
+from edgarwatch.edgar.ratelimit import SharedRateLimiter
+from edgarwatch.notifiers.base import Notifier, notifier_for
+from edgarwatch.notifiers.dispatch import Dispatcher
+from edgarwatch.storage import SecBlock, Storage, process_owner
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything a command or the daemon runs on, wired once by `build_runtime`."""
+
+    settings: Settings
+    storage: Storage
+    client: EdgarClient
+    watch_source: WatchlistSource
+    watchlist: Watchlist
+    """The watchlist in force; the poll cycle replaces it when its sources change."""
+    notifiers: dict[str, Notifier]
+    dispatcher: Dispatcher
+    stop: threading.Event = field(default_factory=threading.Event)
+    on_recorded: FilingListener | None = None
+
+    def close(self) -> None:
+        for notifier in self.notifiers.values():
+            notifier.close()
+        self.client.close()
+        self.storage.close()
+
+
+def build_notifiers(settings: Settings) -> dict[str, Notifier]:
+    return {channel.name: notifier_for(channel) for channel in settings.channels}
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    storage: Storage | None = None,
+    notifiers: dict[str, Notifier] | None = None,
+    stop: threading.Event | None = None,
+    fetch_tickers: bool = True,
+    on_recorded: FilingListener | None = None,
+) -> Runtime:
+    """Open the database (claims of dead processes released), wire the client (its SEC
+    pause persisted in the database, its rate shared by every process on it), load
+    the watchlist (`fetch_tickers=False`: from the cached tickers only) and the channels."""
+    stop = stop or threading.Event()
+    storage = storage or Storage.open(settings.storage.path)
+    released = storage.outbox.release_dead_claims()
+    if released:
+        logger.info("released %d notification(s) claimed by a process that died", released)
+    client = _client(settings, storage, stop)
+    source = WatchlistSource(settings, storage, client)
+    watchlist = source.load(fetch=fetch_tickers)
+    if not watchlist.everyone and not watchlist.ciks:
+        logger.warning("the watchlist is empty: set watch.ciks, watch.tickers, watch.file or all")
+    notifiers = build_notifiers(settings) if notifiers is None else notifiers
+    dispatcher = Dispatcher(storage, notifiers, settings.notify, process_owner(), stop=stop)
+    return Runtime(
+        settings, storage, client, source, watchlist, notifiers, dispatcher, stop, on_recorded
+    )
+
+
+def _client(settings: Settings, storage: Storage, stop: threading.Event) -> EdgarClient:
+    def remember_block(until: datetime, reason: str) -> None:
+        storage.state.save_sec_block(SecBlock(until, reason))
+
+    block = storage.state.sec_block()
+    throttle = Throttle(
+        timedelta(minutes=settings.edgar.throttle_pause_minutes),
+        until=block.until if block else None,
+        on_block=remember_block,
+    )
+    throttle.reason = block.reason if block else ""
+    limiter = SharedRateLimiter(
+        settings.edgar.requests_per_second, storage.path.with_name(storage.path.name + ".rate")
+    )
+    return EdgarClient(settings.edgar, limiter=limiter, throttle=throttle, stop=stop)
