@@ -27,7 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from edgarwatch.filing import Company, Enrichment, Filing, Item  # noqa: E402
+from edgarwatch.filing import Company, Filing, FilingReport, Item  # noqa: E402
+from edgarwatch.policy import NotifyPolicy  # noqa: E402
 from edgarwatch.replay.server import Replay, ReplayServer  # noqa: E402
 from edgarwatch.storage import NewNotification, Storage  # noqa: E402
 from tests.process import Daemon, database_value, wait_until  # noqa: E402
@@ -59,18 +60,19 @@ def seed(database: Path, count: int) -> list[str]:
                 url=f"http://127.0.0.1/Archives/edgar/data/855654/{accession.replace('-', '')}/{accession}-index.htm",
                 items=("1.01",),
             )
-            storage.filings.record(filing, source="feed", notify=True)
-            enrichment = Enrichment(
+            storage.filings.record(filing, source="feed", policy=NotifyPolicy.NEWS)
+            enrichment = FilingReport(
+                filing,
                 items=(
                     Item(
                         "1.01",
                         "Entry into a Material Definitive Agreement",
                         f"Agreement number {n}.",
                     ),
-                )
+                ),
             )
             storage.filings.record_enrichment(
-                accession, enrichment, [NewNotification("slack", "default", ("1.01",))]
+                enrichment, [NewNotification("slack", "default", ("1.01",))]
             )
             accessions.append(accession)
     finally:

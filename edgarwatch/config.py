@@ -9,7 +9,7 @@ than a restart loop.
 This module is a loader. Each table's keys and checks belong to the room
 that uses them, declared as dataclass fields (`edgarwatch.settings`):
 `[edgar]` in `edgar/settings.py`, `[notify]` and its rules in
-`notifiers/rules.py`, each channel kind in its notifier module, found
+`edgarwatch/policy.py`, each channel kind in its notifier module, found
 through the notifier registry (`[slack]`, `[channels.NAME] kind = "…"`).
 Only the daemon's own tables (`[poll]`, `[watch]`, `[storage]`, `[log]`) are
 declared here.
@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from edgarwatch.edgar.settings import EdgarSettings
 from edgarwatch.notifiers.base import REGISTRY, ChannelSettings
-from edgarwatch.notifiers.rules import NotifySettings, Rule
+from edgarwatch.policy import NotifySettings, Rule
 from edgarwatch.secrets import Secret
 from edgarwatch.settings import Spec, cik, is_loopback, setting, spec_of, ticker
 

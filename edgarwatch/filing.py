@@ -8,7 +8,8 @@ vocabulary (accession, CIK, item, exhibit, accepted).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -123,12 +124,20 @@ class Filing:
 
 @dataclass(frozen=True)
 class FilingReport:
-    """Everything a notification says about one filing: what was recorded."""
+    """A filing with what its documents say: what is recorded, and what notifications show.
+
+    `items` are the items the filing reports, with their text when the
+    document has it; `document_only_items` are headings the document has that
+    EDGAR's declared list does not name. `error` says why the documents could
+    not be read in full (None: they were): the items are then EDGAR's
+    declared ones, or what was read before giving up.
+    """
 
     filing: Filing
     items: tuple[Item, ...] = ()
     exhibits: tuple[Exhibit, ...] = ()
     document_only_items: tuple[Item, ...] = field(default=())
+    error: str | None = None
 
     def item(self, number: str) -> Item | None:
         for item in self.items:
@@ -145,15 +154,37 @@ class FilingReport:
         return tuple(exhibit for exhibit in self.exhibits if exhibit.is_press_release)
 
 
-@dataclass(frozen=True)
-class Enrichment:
-    """What reading a filing's documents added to it."""
+def merge(filings: Iterable[Filing]) -> list[Filing]:
+    """One Filing per accession, in first-seen order: how every source merges its rows.
 
-    items: tuple[Item, ...]
-    undeclared_items: tuple[Item, ...] = ()
-    exhibits: tuple[Exhibit, ...] = ()
-    companies: tuple[Company, ...] = ()
-    accepted_at: datetime | None = None
-    primary_document: str | None = None
-    status: str = "done"  # done | partial (documents unreadable; declared items only)
-    error: str | None = None
+    EDGAR lists a filing once per company role (the feed's `(Filer)` and
+    `(Subject)` entries, a master index's lines), and one filing can straddle
+    two feed pages. The merged filing keeps every company (CIK, name, role)
+    and every declared item; its form, URL, dates and size are the Filer's
+    row's (else the first's, then any row's that has them); its acceptance
+    time is the latest given.
+    """
+    groups: dict[str, list[Filing]] = {}
+    for filing in filings:
+        groups.setdefault(filing.accession, []).append(filing)
+    return [_merged(group) for group in groups.values()]
+
+
+def _merged(group: list[Filing]) -> Filing:
+    if len(group) == 1:
+        return group[0]
+    base = next((f for f in group if _is_filer_row(f)), group[0])
+    rows = [base, *(f for f in group if f is not base)]
+    return replace(
+        base,
+        companies=tuple(dict.fromkeys(c for f in group for c in f.companies)),
+        items=tuple(dict.fromkeys(n for f in group for n in f.items)),
+        accepted_at=max((f.accepted_at for f in group if f.accepted_at), default=None),
+        filed=next((f.filed for f in rows if f.filed), None),
+        size=next((f.size for f in rows if f.size is not None), None),
+        primary_document=next((f.primary_document for f in rows if f.primary_document), None),
+    )
+
+
+def _is_filer_row(filing: Filing) -> bool:
+    return any(c.role.lower() == "filer" for c in filing.companies)

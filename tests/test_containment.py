@@ -25,7 +25,7 @@ from edgarwatch.daemon.status import collect
 from edgarwatch.edgar.client import EdgarClient, EdgarUnavailable
 from edgarwatch.edgar.paths import complete_submission_path
 from edgarwatch.edgar.settings import EdgarSettings
-from edgarwatch.filing import Enrichment, Filing
+from edgarwatch.filing import Filing, FilingReport
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
 from edgarwatch.replay.server import Replay, ReplayServer
 from edgarwatch.storage import Storage
@@ -83,7 +83,7 @@ def poison(monkeypatch: pytest.MonkeyPatch, accession: str) -> None:
     "any exception", so this one place patches the reader."""
     real = enrich.read_filing
 
-    def read(client: EdgarClient, filing: Filing) -> Enrichment:
+    def read(client: EdgarClient, filing: Filing) -> FilingReport:
         if filing.accession == accession:
             raise RuntimeError("the parser choked on hostile markup")
         return real(client, filing)
@@ -285,4 +285,4 @@ def test_a_first_poll_that_dies_while_recording_the_baseline_announces_none_of_i
     assert queued(context) == []
     recorded = context.storage.connections.query("SELECT notify FROM filings")
     assert len(recorded) == 5
-    assert all(row["notify"] == 0 for row in recorded)
+    assert all(row["notify"] == "baseline" for row in recorded)

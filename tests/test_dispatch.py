@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from edgarwatch.filing import Company, Enrichment, Filing, Item
+from edgarwatch.filing import Company, Filing, FilingReport, Item
 from edgarwatch.notifiers.dispatch import Dispatcher
-from edgarwatch.notifiers.rules import NotifySettings
 from edgarwatch.notifiers.slack import SlackNotifier, SlackSettings
+from edgarwatch.policy import NotifyPolicy, NotifySettings
 from edgarwatch.secrets import Secret
 from edgarwatch.storage import NewNotification, Storage
 from edgarwatch.storage.timefmt import iso
@@ -31,11 +31,13 @@ def storage_with(tmp_path: Path, channels: list[str], count: int = 1) -> Storage
             f"https://www.sec.gov/Archives/edgar/data/855654/x/{accession}-index.htm",
             items=("1.01",),
         )
-        storage.filings.record(filing, source="feed", notify=True)
+        storage.filings.record(filing, source="feed", policy=NotifyPolicy.NEWS)
         storage.filings.record_enrichment(
-            accession,
-            Enrichment(
-                items=(Item("1.01", "Entry into a Material Definitive Agreement", "An agreement."),)
+            FilingReport(
+                filing,
+                items=(
+                    Item("1.01", "Entry into a Material Definitive Agreement", "An agreement."),
+                ),
             ),
             [NewNotification(channel, "default", ("1.01",)) for channel in channels],
         )

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from edgarwatch.filing import EASTERN, Company, Enrichment, Exhibit, Filing, Item
+from edgarwatch.filing import EASTERN, Company, Exhibit, Filing, FilingReport, Item
+from edgarwatch.policy import NotifyPolicy
 from edgarwatch.storage import NewNotification, Storage
 
 FILING = Filing(
@@ -59,7 +60,7 @@ def test_it_creates_the_public_schema_in_wal_mode(storage: Storage) -> None:
 
 def test_migrations_run_once_and_reopening_is_harmless(tmp_path: Path) -> None:
     first = Storage.open(tmp_path / "edgarwatch.db")
-    first.filings.record(FILING, source="feed", notify=True)
+    first.filings.record(FILING, source="feed", policy=NotifyPolicy.NEWS)
     first.close()
     again = Storage.open(tmp_path / "edgarwatch.db")
     applied = again.connections.query("SELECT name FROM _sqlite_migrations")
@@ -68,12 +69,13 @@ def test_migrations_run_once_and_reopening_is_harmless(tmp_path: Path) -> None:
         "m002_notifications",
         "m003_state",
         "m004_search",
+        "m005_notify_policy",
     ]
     assert again.filings.recorded([FILING.accession]) == {FILING.accession}
 
 
 def test_recording_is_idempotent_and_merges_roles_and_items(storage: Storage) -> None:
-    assert storage.filings.record(FILING, source="feed", notify=True) is True
+    assert storage.filings.record(FILING, source="feed", policy=NotifyPolicy.NEWS) is True
     subject = Filing(
         **{
             **FILING.__dict__,
@@ -81,7 +83,7 @@ def test_recording_is_idempotent_and_merges_roles_and_items(storage: Storage) ->
             "items": ("1.01", "9.01"),
         }
     )
-    assert storage.filings.record(subject, source="catch-up", notify=False) is False
+    assert storage.filings.record(subject, source="catch-up", policy=NotifyPolicy.HISTORY) is False
     assert storage.connections.query("SELECT count(*) AS n FROM filings")[0]["n"] == 1
     filing = storage.filings.get(FILING.accession)
     assert filing is not None
@@ -89,40 +91,35 @@ def test_recording_is_idempotent_and_merges_roles_and_items(storage: Storage) ->
     assert filing.items == ("1.01", "9.01")
     assert filing.accepted_at == FILING.accepted_at
     row = storage.connections.query("SELECT notify, source FROM filings")[0]
-    assert row == {"notify": 1, "source": "feed"}  # the first recording decides
+    assert row == {"notify": "news", "source": "feed"}  # the first recording decides
 
 
 def test_enrichment_and_its_notifications_commit_together_or_not_at_all(storage: Storage) -> None:
-    storage.filings.record(FILING, source="feed", notify=True)
-    bad = Enrichment(
+    storage.filings.record(FILING, source="feed", policy=NotifyPolicy.NEWS)
+    bad = FilingReport(
+        FILING,
         items=(Item("1.01", "Entry into a Material Definitive Agreement", "text"),),
         exhibits=(Exhibit("EX-10.1", "ex.htm", "https://www.sec.gov/x/ex.htm"),),
     )
     with pytest.raises(sqlite3.IntegrityError):
         # An outbox row that violates a constraint (NULL channel) fails the whole transaction.
-        storage.filings.record_enrichment(
-            FILING.accession, bad, [NewNotification(None, "default", ("1.01",))]
-        )  # type: ignore[arg-type]
+        storage.filings.record_enrichment(bad, [NewNotification(None, "default", ("1.01",))])  # type: ignore[arg-type]
     assert storage.connections.query("SELECT text FROM items")[0]["text"] is None
     assert storage.connections.query("SELECT count(*) AS n FROM exhibits")[0]["n"] == 0
     assert (
-        storage.filings.record_enrichment(
-            FILING.accession, bad, [NewNotification("slack", "default", ("1.01",))]
-        )
+        storage.filings.record_enrichment(bad, [NewNotification("slack", "default", ("1.01",))])
         == 1
     )
     assert (
-        storage.filings.record_enrichment(
-            FILING.accession, bad, [NewNotification("slack", "default", ("1.01",))]
-        )
+        storage.filings.record_enrichment(bad, [NewNotification("slack", "default", ("1.01",))])
         == 0
     )
 
 
 def test_a_claim_is_exclusive_across_connections(tmp_path: Path, storage: Storage) -> None:
-    storage.filings.record(FILING, source="feed", notify=True)
+    storage.filings.record(FILING, source="feed", policy=NotifyPolicy.NEWS)
     storage.filings.record_enrichment(
-        FILING.accession, Enrichment(items=()), [NewNotification("slack", "default", ("1.01",))]
+        FilingReport(FILING), [NewNotification("slack", "default", ("1.01",))]
     )
     other = Storage.open(tmp_path / "edgarwatch.db")
     now = datetime.now(UTC)
@@ -131,9 +128,9 @@ def test_a_claim_is_exclusive_across_connections(tmp_path: Path, storage: Storag
 
 
 def test_claims_of_a_dead_process_are_released(storage: Storage) -> None:
-    storage.filings.record(FILING, source="feed", notify=True)
+    storage.filings.record(FILING, source="feed", policy=NotifyPolicy.NEWS)
     storage.filings.record_enrichment(
-        FILING.accession, Enrichment(items=()), [NewNotification("slack", "default", ("1.01",))]
+        FilingReport(FILING), [NewNotification("slack", "default", ("1.01",))]
     )
     import socket
 
@@ -144,17 +141,17 @@ def test_claims_of_a_dead_process_are_released(storage: Storage) -> None:
 
 
 def test_search_ranks_item_text_and_highlights(storage: Storage) -> None:
-    storage.filings.record(FILING, source="feed", notify=True)
+    storage.filings.record(FILING, source="feed", policy=NotifyPolicy.NEWS)
     storage.filings.record_enrichment(
-        FILING.accession,
-        Enrichment(
+        FilingReport(
+            FILING,
             items=(
                 Item(
                     "1.01",
                     "Entry into a Material Definitive Agreement",
                     "ImmunoGen entered into a manufacturing agreement with SICOR.",
                 ),
-            )
+            ),
         ),
         [],
     )
@@ -184,4 +181,30 @@ def test_processes_opening_a_new_database_at_once_all_succeed(tmp_path: Path) ->
     applied = Storage.open(database).connections.query(
         "SELECT count(*) AS n FROM _sqlite_migrations"
     )
-    assert applied == [{"n": 4}]
+    assert applied == [{"n": 5}]  # each migration exactly once
+
+
+def test_a_database_of_the_0_1_notify_column_keeps_what_each_row_meant(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    from edgarwatch.storage import schema
+
+    path = tmp_path / "old.db"
+    old = Migrations("edgarwatch")
+    for step in (schema.m001_filings, schema.m002_notifications, schema.m003_state):
+        old()(step)
+    db = Database(path)
+    old.apply(db)
+    for n, flag in enumerate((1, 0)):
+        db.table("filings").insert(
+            {"accession": f"0001104659-07-03575{n}", "cik": 855654, "company": "IMMUNOGEN INC"}
+            | {"form": "8-K", "url": "https://www.sec.gov/x", "recorded_at": "2026-01-05"}
+            | {"notify": flag}
+        )
+    db.close()
+    storage = Storage.open(path)
+    rows = storage.connections.query("SELECT notify FROM filings ORDER BY accession")
+    assert [r["notify"] for r in rows] == ["news", "history"]
+    pending = storage.filings.due_for_enrichment(datetime.now(UTC))
+    assert [p.policy for p in pending] == [NotifyPolicy.NEWS, NotifyPolicy.HISTORY]

@@ -23,6 +23,7 @@ from edgarwatch.daemon.runtime import Runtime
 from edgarwatch.daemon.schedule import is_business_day
 from edgarwatch.edgar import sources
 from edgarwatch.filing import EASTERN, Filing
+from edgarwatch.policy import NotifyPolicy
 from edgarwatch.storage.timefmt import utc_now
 
 logger = logging.getLogger(__name__)
@@ -49,18 +50,19 @@ def backfill(
 ) -> BackfillResult:
     report = progress or (lambda phase, done, total: None)
     result = BackfillResult()
+    policy = NotifyPolicy.NEWS if notify else NotifyPolicy.HISTORY
     client, watchlist = runtime.client, runtime.watchlist
     recorder = Recorder(runtime.storage, watchlist, on_recorded=runtime.on_recorded)
     wanted = sorted(set(ciks)) or sorted(watchlist.ciks)
     if ciks or not watchlist.everyone:
         for done, cik in enumerate(wanted, 1):
             filings = sources.company_filings(client, cik, since)
-            result.recorded += recorder.record(filings, source="backfill", notify=notify)
+            result.recorded += recorder.record(filings, source="backfill", policy=policy)
             report("companies", done, len(wanted))
     else:
         days = _business_days(since, utc_now().astimezone(EASTERN).date() - timedelta(days=1))
         for done, day in enumerate(days, 1):
-            recorded = read_daily_index(recorder, client, day, source="backfill", notify=notify)
+            recorded = read_daily_index(recorder, client, day, source="backfill", policy=policy)
             result.recorded += recorded
             report("days", done, len(days))
     _enrich_all(runtime, result, report)

@@ -37,6 +37,7 @@ from edgarwatch.edgar.client import (
     Interrupted,
 )
 from edgarwatch.filing import EASTERN, Filing
+from edgarwatch.policy import NotifyPolicy
 from edgarwatch.storage import Storage
 from edgarwatch.storage.timefmt import utc_now
 
@@ -116,7 +117,7 @@ def read_daily_index(
     day: date,
     *,
     source: str = "daily-index",
-    notify: bool | None = None,
+    policy: NotifyPolicy | None = None,
 ) -> list[Filing]:
     """Record the matching 8-Ks of one day's master index (none when it is not built)."""
     try:
@@ -126,7 +127,7 @@ def read_daily_index(
         return []
     if filings is None:
         return []
-    recorded = recorder.record(filings, source=source, notify=notify)
+    recorded = recorder.record(filings, source=source, policy=policy)
     recorder.storage.state.mark_daily_index_read(day)
     return recorded
 
@@ -210,6 +211,6 @@ def catch_up_new_companies(
     for cik in ciks:
         if watch.catch_up_days > 0:
             filings = company_filings(client, cik, first_day)
-            recorded += recorder.record(filings, source="watch-add", notify=False)
+            recorded += recorder.record(filings, source="watch-add", policy=NotifyPolicy.HISTORY)
         storage.state.mark_caught_up(cik)
     return recorded

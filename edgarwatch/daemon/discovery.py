@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar.sources import FEED_FORM
 from edgarwatch.filing import EASTERN, Filing
+from edgarwatch.policy import NotifyPolicy, eligibility
 from edgarwatch.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -39,23 +40,30 @@ class Recorder:
     on_recorded: FilingListener | None = None
 
     def record(
-        self, filings: Iterable[Filing], *, source: str, notify: bool | None = None
+        self, filings: Iterable[Filing], *, source: str, policy: NotifyPolicy | None = None
     ) -> list[Filing]:
         """Record every not-yet-recorded 8-K of a watched company; return the new ones.
 
-        `notify=None` decides per filing (`may_notify`); True/False forces it
-        (the baseline records with False, `backfill --notify` with True).
+        `policy=None` decides per filing (`edgarwatch.policy.eligibility`); a
+        policy given forces it (the baseline, a watch-add catch-up, backfill).
         """
         candidates = [f for f in filings if is_eight_k(f) and self.watchlist.matches(f)]
         if not candidates:
             return []
         known = self.storage.filings.recorded(f.accession for f in candidates)
+        baseline_at = self.storage.state.feed_cursor().baseline_at
         new = []
         for filing in sorted(candidates, key=lambda f: f.accepted_at or _LAST):
             if filing.accession in known:
                 continue
-            eligible = self.may_notify(filing) if notify is None else notify
-            self.storage.filings.record(filing, source=source, notify=eligible)
+            decided = policy or eligibility(
+                filing,
+                baseline_at=baseline_at,
+                watched_since=self.storage.state.watched_since(filing.ciks),
+                lookback=self.lookback,
+                everyone=self.watchlist.everyone,
+            )
+            self.storage.filings.record(filing, source=source, policy=decided)
             new.append(filing)
             logger.info(
                 "recorded %s %s of %s (CIK %d), items %s%s",
@@ -64,31 +72,8 @@ class Recorder:
                 filing.company,
                 filing.cik,
                 ",".join(filing.items) or "unknown yet",
-                "" if eligible else " (history: not notified)",
+                "" if decided.may_notify else f" ({decided}: not notified)",
             )
             if self.on_recorded:
-                self.on_recorded(filing, eligible)
+                self.on_recorded(filing, decided.may_notify)
         return new
-
-    def may_notify(self, filing: Filing) -> bool:
-        """Notify only what was accepted after this database's baseline, and after each
-        matching company started being watched (history is recorded, not announced)."""
-        baseline = self.storage.state.feed_cursor().baseline_at
-        if baseline is None:
-            return False
-        moment = _when(filing)
-        if moment is None:
-            return False
-        horizon = baseline - self.lookback
-        if self.watchlist.everyone:
-            return moment >= horizon
-        added = self.storage.state.watched_since(filing.ciks) or baseline
-        return moment >= max(horizon, added - self.lookback)
-
-
-def _when(filing: Filing) -> datetime | None:
-    if filing.accepted_at is not None:
-        return filing.accepted_at
-    if filing.filed is not None:  # daily index: the end of the filing day, Eastern
-        return datetime.combine(filing.filed, datetime.max.time(), EASTERN)
-    return None

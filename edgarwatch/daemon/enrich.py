@@ -31,9 +31,9 @@ from datetime import timedelta
 from edgarwatch.backoff import full_jitter
 from edgarwatch.edgar.client import EdgarBlocked, EdgarClient, EdgarError, Interrupted
 from edgarwatch.edgar.sources import read_filing
-from edgarwatch.filing import Enrichment, Filing, Item
+from edgarwatch.filing import Filing, FilingReport, Item
 from edgarwatch.items import title_for
-from edgarwatch.notifiers.rules import NotifySettings, notifications_for
+from edgarwatch.policy import NotifySettings, notifications_for
 from edgarwatch.storage import PendingFiling, Storage, StorageError
 from edgarwatch.storage.timefmt import utc_now
 
@@ -50,8 +50,8 @@ list under no heading: its missing text says nothing about the read."""
 class IncompleteDocument(ValueError):
     """The document parsed, but a declared item has no text: not the real document."""
 
-    def __init__(self, missing: list[str], enrichment: Enrichment) -> None:
-        self.enrichment = enrichment
+    def __init__(self, missing: list[str], report: FilingReport) -> None:
+        self.report = report
         super().__init__(
             "the document has no text for declared item(s) "
             + ", ".join(missing)
@@ -101,11 +101,11 @@ class _Reader:
     result: EnrichResult = field(default_factory=EnrichResult)
 
     def enrich(self, pending: PendingFiling) -> None:
-        enrichment = self.read(pending)
-        if enrichment is None:
+        report = self.read(pending)
+        if report is None:
             return
         try:
-            self.result.notifications += self.store(pending.filing, enrichment, pending.notify)
+            self.result.notifications += self.store(pending, report)
         except StorageError:
             raise  # the database itself: the cycle's failure, said once by the cycle
         except Exception as exc:  # a bug deciding one filing's notifications stays with it
@@ -115,7 +115,7 @@ class _Reader:
             return
         self.result.enriched += 1
 
-    def read(self, pending: PendingFiling) -> Enrichment | None:
+    def read(self, pending: PendingFiling) -> FilingReport | None:
         """Read one filing; any failure is this filing's (retry later, or give up)."""
         try:
             return complete(pending.filing, read_filing(self.client, pending.filing))
@@ -127,10 +127,12 @@ class _Reader:
                 logger.exception("reading %s raised unexpectedly", pending.filing.accession)
             return self.after_failure(pending, exc)
 
-    def store(self, filing: Filing, enrichment: Enrichment, notify: bool) -> int:
-        numbers = [item.number for item in enrichment.items] or list(filing.items)
+    def store(self, pending: PendingFiling, report: FilingReport) -> int:
+        """Record what was read and, for a `news` filing, the notifications it calls for."""
+        filing = pending.filing
+        numbers = [item.number for item in report.items] or list(filing.items)
         rows = []
-        if notify:
+        if pending.policy.may_notify:
             rows = notifications_for(
                 filing,
                 numbers,
@@ -138,7 +140,7 @@ class _Reader:
                 list(self.channels),
                 ticker_ciks=self.rule_tickers(),
             )
-        created = self.storage.filings.record_enrichment(filing.accession, enrichment, rows)
+        created = self.storage.filings.record_enrichment(report, rows)
         if created:
             logger.info(
                 "%s %s of %s: %d notification(s) queued (items %s)",
@@ -156,7 +158,7 @@ class _Reader:
             return {}
         return {t.ticker: t.cik for t in self.storage.state.tickers() if t.ticker in wanted}
 
-    def after_failure(self, pending: PendingFiling, exc: Exception) -> Enrichment | None:
+    def after_failure(self, pending: PendingFiling, exc: Exception) -> FilingReport | None:
         """Retry later, or — past the give-up age — settle for the declared items."""
         filing = pending.filing
         error = f"{type(exc).__name__}: {exc}"
@@ -172,9 +174,9 @@ class _Reader:
                 "what was read" if isinstance(exc, IncompleteDocument) else "its declared items",
             )
             if isinstance(exc, IncompleteDocument):
-                return replace(exc.enrichment, status="partial", error=error)
+                return replace(exc.report, error=error)
             items = tuple(Item(n, title_for(n), None) for n in filing.items)
-            return Enrichment(items=items, status="partial", error=error)
+            return FilingReport(filing, items=items, error=error)
         self.retry_later(pending, error)
         return None
 
@@ -194,14 +196,14 @@ class _Reader:
         self.storage.filings.record_enrichment_failure(pending.filing.accession, error, retry_at)
 
 
-def complete(filing: Filing, enrichment: Enrichment) -> Enrichment:
+def complete(filing: Filing, report: FilingReport) -> FilingReport:
     """Raise IncompleteDocument when the read found no item at all, or a declared item
     (other than the exhibit list) has no text: an 8-K always reports at least one item,
     and on the corpus of real 8-Ks every modern declared item has text under a heading."""
-    texts = {item.number: (item.text or "").strip() for item in enrichment.items}
+    texts = {item.number: (item.text or "").strip() for item in report.items}
     if not texts:
-        raise IncompleteDocument(list(filing.items) or ["(any)"], enrichment)
+        raise IncompleteDocument(list(filing.items) or ["(any)"], report)
     missing = [n for n in filing.items or texts if n not in TEXTLESS_ITEMS and not texts.get(n)]
     if missing:
-        raise IncompleteDocument(missing, enrichment)
-    return enrichment
+        raise IncompleteDocument(missing, report)
+    return report

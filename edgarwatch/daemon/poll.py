@@ -19,6 +19,7 @@ from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar.client import EdgarClient
 from edgarwatch.edgar.sources import FeedScan, latest_filings
 from edgarwatch.filing import Filing
+from edgarwatch.policy import NotifyPolicy
 from edgarwatch.storage import FeedCursor, Storage
 from edgarwatch.storage.timefmt import utc_now
 
@@ -53,7 +54,9 @@ def poll_feed(
     unseen = storage.state.unseen([f.accession for f in scan.filings])
     new = [f for f in scan.filings if f.accession in unseen]
     recorder = Recorder(storage, watchlist, lookback, on_recorded)
-    recorded = recorder.record(new, source="feed", notify=False if baseline else None)
+    recorded = recorder.record(
+        new, source="feed", policy=NotifyPolicy.BASELINE if baseline else None
+    )
     storage.state.mark_seen(new)
     gap = not baseline and not feed_covered(scan, cursor)
     # Last, so the baseline is all or nothing: a poll that dies while recording it

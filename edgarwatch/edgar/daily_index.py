@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from edgarwatch.edgar.paths import Rebaser, filing_index_path
-from edgarwatch.filing import Company, Filing, normalise_accession
+from edgarwatch.filing import Company, Filing, merge, normalise_accession
 
 logger = logging.getLogger(__name__)
 
@@ -68,21 +68,15 @@ def _line(parts: list[str]) -> IndexLine:
 def filings_from_index(
     lines: Iterator[IndexLine], rebaser: Rebaser, form_prefix: str = "8-K"
 ) -> list[Filing]:
-    """Group index lines into filings of the given form family, companies merged."""
-    grouped: dict[str, list[IndexLine]] = {}
-    for line in lines:
-        if line.form.upper().startswith(form_prefix):
-            grouped.setdefault(line.accession, []).append(line)
-    filings = []
-    for accession, group in grouped.items():
-        first = group[0]
-        filings.append(
-            Filing(
-                accession=accession,
-                form=first.form,
-                companies=tuple(Company(line.cik, line.name, "Filer") for line in group),
-                url=rebaser.url(filing_index_path(first.cik, accession)),
-                filed=first.filed,
-            )
+    """The filings of the given form family, one per accession, companies merged."""
+    return merge(
+        Filing(
+            accession=line.accession,
+            form=line.form,
+            companies=(Company(line.cik, line.name, "Filer"),),
+            url=rebaser.url(filing_index_path(line.cik, line.accession)),
+            filed=line.filed,
         )
-    return filings
+        for line in lines
+        if line.form.upper().startswith(form_prefix)
+    )

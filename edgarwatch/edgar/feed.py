@@ -22,7 +22,7 @@ from typing import Any
 import feedparser
 
 from edgarwatch.edgar.paths import ForeignURLError, Rebaser
-from edgarwatch.filing import Company, Filing, normalise_accession
+from edgarwatch.filing import Company, Filing, merge, normalise_accession
 from edgarwatch.items import is_item_number
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,20 @@ class FeedEntry:
     filed: date | None = None
     items: tuple[str, ...] = ()
     size: int | None = None
+
+    @property
+    def filing(self) -> Filing:
+        """The filing as this one entry (one company's role) shows it."""
+        return Filing(
+            accession=self.accession,
+            form=self.form,
+            companies=(self.company,),
+            url=self.url,
+            accepted_at=self.accepted_at,
+            filed=self.filed,
+            items=self.items,
+            size=self.size,
+        )
 
 
 @dataclass(frozen=True)
@@ -151,25 +165,6 @@ def _size(summary: str) -> int | None:
 
 def merge_entries(entries: list[FeedEntry]) -> tuple[Filing, ...]:
     """One Filing per accession, every (CIK, name, role) kept, newest first."""
-    by_accession: dict[str, list[FeedEntry]] = {}
-    for entry in entries:
-        by_accession.setdefault(entry.accession, []).append(entry)
-    filings = [_merge(group) for group in by_accession.values()]
+    filings = merge(entry.filing for entry in entries)
     filings.sort(key=lambda f: f.accepted_at or datetime.min, reverse=True)
     return tuple(filings)
-
-
-def _merge(group: list[FeedEntry]) -> Filing:
-    companies = tuple(dict.fromkeys(e.company for e in group))
-    filer = next((e for e in group if e.company.role.lower() == "filer"), group[0])
-    items = tuple(dict.fromkeys(n for e in group for n in e.items))
-    return Filing(
-        accession=filer.accession,
-        form=filer.form,
-        companies=companies,
-        url=filer.url,
-        accepted_at=max(e.accepted_at for e in group),
-        filed=filer.filed,
-        items=items,
-        size=filer.size,
-    )

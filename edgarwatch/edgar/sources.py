@@ -21,7 +21,7 @@ SEC's 403, `UnexpectedResponse` for a 200 that is not the format expected).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from edgarwatch.company import Ticker
@@ -33,7 +33,7 @@ from edgarwatch.edgar.index_page import parse_index_page
 from edgarwatch.edgar.parse import ParsedFiling, parse_document, parse_with_index_page
 from edgarwatch.edgar.submissions import CompanySubmissions, parse_submissions
 from edgarwatch.edgar.tickers import parse_company_tickers
-from edgarwatch.filing import Enrichment, Filing
+from edgarwatch.filing import Filing, FilingReport, merge
 
 logger = logging.getLogger(__name__)
 
@@ -96,23 +96,7 @@ def latest_filings(client: EdgarClient, stop_at: datetime | None, max_pages: int
         if page.entry_count < PAGE_SIZE:
             scan.end_of_feed = True
             break
-    return _deduplicated(scan)
-
-
-def _deduplicated(scan: FeedScan) -> FeedScan:
-    """A filing can straddle two pages (its roles split): merge by accession."""
-    merged: dict[str, Filing] = {}
-    for filing in scan.filings:
-        known = merged.get(filing.accession)
-        if known is None:
-            merged[filing.accession] = filing
-        else:
-            companies = tuple(dict.fromkeys(known.companies + filing.companies))
-            items = tuple(dict.fromkeys(known.items + filing.items))
-            merged[filing.accession] = Filing(
-                **{**known.__dict__, "companies": companies, "items": items}
-            )
-    scan.filings = list(merged.values())
+    scan.filings = merge(scan.filings)  # a filing's roles can straddle two pages
     return scan
 
 
@@ -174,7 +158,7 @@ def daily_index(client: EdgarClient, day: date) -> list[Filing] | None:
 # --------------------------------------------------------------------------- one filing
 
 
-def read_filing(client: EdgarClient, filing: Filing) -> Enrichment:
+def read_filing(client: EdgarClient, filing: Filing) -> FilingReport:
     """Fetch and parse a filing's documents, as cheaply as EDGAR allows.
 
     Small filings (the feed says how big): the complete submission `.txt` in
@@ -192,24 +176,24 @@ def read_filing(client: EdgarClient, filing: Filing) -> Enrichment:
             filed=filing.filed,
             archive_url=client.rebaser.url(folder),
         )
-        return _enrichment(parsed)
+        return _report(filing, parsed)
     index_url = filing.url or paths.filing_index_path(filing.cik, filing.accession)
     page = parse_index_page(client.get(index_url).content, client.rebaser.base_url)
     if page.primary_document is None:
         raise ValueError(f"the index page of {filing.accession} lists no primary document")
     document = client.get(page.primary_document.url)
-    return _enrichment(parse_with_index_page(document.content, page, declared=filing.items))
+    return _report(filing, parse_with_index_page(document.content, page, declared=filing.items))
 
 
-def _enrichment(parsed: ParsedFiling) -> Enrichment:
-    return Enrichment(
-        items=parsed.items,
-        undeclared_items=parsed.document_only_items,
-        exhibits=parsed.exhibits,
-        companies=parsed.companies,
-        accepted_at=parsed.accepted_at,
-        primary_document=parsed.primary_document,
+def _report(filing: Filing, parsed: ParsedFiling) -> FilingReport:
+    """The parse attached to its filing, with what the documents add to the filing."""
+    known = replace(
+        filing,
+        companies=tuple(dict.fromkeys(filing.companies + parsed.companies)),
+        accepted_at=parsed.accepted_at or filing.accepted_at,
+        primary_document=parsed.primary_document or filing.primary_document,
     )
+    return parsed.report(known)
 
 
 __all__ = [

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from edgarwatch.backoff import retry_delay
 from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError
-from edgarwatch.notifiers.rules import NotifySettings
+from edgarwatch.policy import NotifySettings
 from edgarwatch.secrets import redact
 from edgarwatch.storage import OutboxRow, Storage
 from edgarwatch.storage.timefmt import utc_now

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from edgarwatch.policy import NewNotification
 from edgarwatch.storage.db import Connections, StorageError
-from edgarwatch.storage.filings import FilingStore, NewNotification, PendingFiling
+from edgarwatch.storage.filings import FilingStore, PendingFiling
 from edgarwatch.storage.outbox import Outbox, OutboxRow, process_owner
 from edgarwatch.storage.state import FeedCursor, SecBlock, State
 

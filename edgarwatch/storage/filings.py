@@ -19,19 +19,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from edgarwatch.filing import Company, Enrichment, Exhibit, Filing, FilingReport, Item
+from edgarwatch.filing import Company, Exhibit, Filing, FilingReport, Item
 from edgarwatch.items import sort_key, title_for
+from edgarwatch.policy import NewNotification, NotifyPolicy
 from edgarwatch.storage.db import Connections
 from edgarwatch.storage.timefmt import iso, utc_now
-
-
-@dataclass(frozen=True)
-class NewNotification:
-    """An outbox row to create: `rule` sends these `items` of a filing to `channel`."""
-
-    channel: str
-    rule: str
-    items: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -39,7 +31,7 @@ class PendingFiling:
     """A recorded filing whose documents are still to be read."""
 
     filing: Filing
-    notify: bool
+    policy: NotifyPolicy
     recorded_at: datetime
     attempts: int
 
@@ -49,14 +41,14 @@ class FilingStore:
         self.c = connections
 
     # -- recording -----------------------------------------------------------
-    def record(self, filing: Filing, *, source: str, notify: bool) -> bool:
+    def record(self, filing: Filing, *, source: str, policy: NotifyPolicy) -> bool:
         """Record a filing (or merge what is new about it); True when it is new."""
         with self.c.transaction() as db:
             existing = db.execute(
                 "SELECT items, accepted_at FROM filings WHERE accession = ?", [filing.accession]
             ).fetchone()
             if existing is None:
-                db.table("filings").insert(_filing_row(filing, source, notify))
+                db.table("filings").insert(_filing_row(filing, source, policy))
             else:
                 self._merge(db, filing, existing)
             _insert_companies(db, filing.accession, filing.companies)
@@ -89,13 +81,13 @@ class FilingStore:
         rows = self.c.query(
             "SELECT * FROM filings WHERE enrich_status = 'pending' "
             "AND (next_enrich_at IS NULL OR next_enrich_at <= ?) "
-            "ORDER BY notify DESC, recorded_at LIMIT ?",
+            "ORDER BY notify = 'news' DESC, recorded_at LIMIT ?",
             [iso(now), limit],
         )
         return [
             PendingFiling(
                 self._filing(row),
-                bool(row["notify"]),
+                NotifyPolicy(row["notify"]),
                 datetime.fromisoformat(row["recorded_at"]),
                 int(row["enrich_attempts"] or 0),
             )
@@ -105,7 +97,7 @@ class FilingStore:
     def overdue_notifiable(self, recorded_before: datetime) -> int:
         """Filings that may notify, recorded before `recorded_before`, still unread."""
         row = self.c.db.execute(
-            "SELECT count(*) FROM filings WHERE enrich_status = 'pending' AND notify = 1 "
+            "SELECT count(*) FROM filings WHERE enrich_status = 'pending' AND notify = 'news' "
             "AND recorded_at < ?",
             [iso(recorded_before)],
         ).fetchone()
@@ -118,46 +110,45 @@ class FilingStore:
         return int(row[0])
 
     def record_enrichment(
-        self, accession: str, enrichment: Enrichment, notifications: Sequence[NewNotification]
+        self, report: FilingReport, notifications: Sequence[NewNotification]
     ) -> int:
         """Write item texts, exhibits and the outbox rows in one transaction.
 
         Returns how many outbox rows were created (0 when they already existed).
         """
+        filing, accession = report.filing, report.filing.accession
         now = iso(utc_now())
         with self.c.transaction() as db:
-            _insert_companies(db, accession, enrichment.companies)
-            self._write_items(db, accession, enrichment)
+            _insert_companies(db, accession, filing.companies)
+            self._write_items(db, accession, report)
             db.table("exhibits").upsert_all(
-                [_exhibit_row(accession, e) for e in enrichment.exhibits],
+                [_exhibit_row(accession, e) for e in report.exhibits],
                 pk=("accession", "document"),
             )
             updates: dict[str, Any] = {
-                "enrich_status": enrichment.status,
-                "enrich_error": enrichment.error,
+                "enrich_status": "partial" if report.error else "done",
+                "enrich_error": report.error,
                 "enriched_at": now,
                 "next_enrich_at": None,
             }
-            if enrichment.items:
+            if report.items:
                 row = db.execute("SELECT items FROM filings WHERE accession = ?", [accession])
                 known = json.loads(row.fetchone()[0] or "[]")
-                updates["items"] = json.dumps(
-                    _ordered([*known, *(i.number for i in enrichment.items)])
-                )
-            if enrichment.accepted_at:
-                updates["accepted_at"] = enrichment.accepted_at.isoformat()
-            if enrichment.primary_document:
-                updates["primary_document"] = enrichment.primary_document
+                updates["items"] = json.dumps(_ordered([*known, *(i.number for i in report.items)]))
+            if filing.accepted_at:
+                updates["accepted_at"] = filing.accepted_at.isoformat()
+            if filing.primary_document:
+                updates["primary_document"] = filing.primary_document
             db.table("filings").update(accession, updates)
             return _insert_notifications(db, accession, notifications, now)
 
-    def _write_items(self, db: Database, accession: str, enrichment: Enrichment) -> None:
+    def _write_items(self, db: Database, accession: str, report: FilingReport) -> None:
         db.table("items").upsert_all(
-            [_item_row(accession, item) for item in enrichment.items], pk=("accession", "number")
+            [_item_row(accession, item) for item in report.items], pk=("accession", "number")
         )
-        if enrichment.undeclared_items:
+        if report.document_only_items:
             db.table("undeclared_items").upsert_all(
-                [_item_row(accession, item) for item in enrichment.undeclared_items],
+                [_item_row(accession, item) for item in report.document_only_items],
                 pk=("accession", "number"),
             )
 
@@ -275,7 +266,7 @@ class FilingStore:
 # -- rows ----------------------------------------------------------------------
 
 
-def _filing_row(filing: Filing, source: str, notify: bool) -> dict[str, Any]:
+def _filing_row(filing: Filing, source: str, policy: NotifyPolicy) -> dict[str, Any]:
     return {
         "accession": filing.accession,
         "cik": filing.cik,
@@ -288,7 +279,7 @@ def _filing_row(filing: Filing, source: str, notify: bool) -> dict[str, Any]:
         "size": filing.size,
         "primary_document": filing.primary_document,
         "source": source,
-        "notify": int(notify),
+        "notify": policy.value,
         "enrich_status": "pending",
         "enrich_attempts": 0,
         "recorded_at": iso(utc_now()),

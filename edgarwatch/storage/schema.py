@@ -29,7 +29,7 @@ def m001_filings(db: Database) -> None:
             "size": int,
             "primary_document": str,
             "source": str,  # feed | catch-up | daily-index | submissions | backfill | watch-add
-            "notify": int,  # 1: rules may notify about it (not baseline, not history)
+            "notify": int,  # 1: rules may notify about it (m005: the policy by name)
             "enrich_status": str,  # pending | done | partial
             "enrich_attempts": int,
             "enrich_error": str,
@@ -137,3 +137,15 @@ def m003_state(db: Database) -> None:
 def m004_search(db: Database) -> None:
     """Full-text search over item texts (`edgarwatch search`), kept current by triggers."""
     db.table("items").enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True)
+
+
+@migrations()
+def m005_notify_policy(db: Database) -> None:
+    """`filings.notify` names the filing's notify policy: `news` (the rules decide),
+    `baseline` (on the feed at the first poll) or `history` (older than the baseline or
+    the company's watch, or back-filled); see `edgarwatch.policy`. It was 1/0: 1 becomes
+    `news`, 0 `history` (a baseline and history were not told apart)."""
+    db.execute("ALTER TABLE filings RENAME COLUMN notify TO notify_flag")
+    db.execute("ALTER TABLE filings ADD COLUMN notify TEXT NOT NULL DEFAULT 'history'")
+    db.execute("UPDATE filings SET notify = CASE notify_flag WHEN 1 THEN 'news' ELSE 'history' END")
+    db.execute("ALTER TABLE filings DROP COLUMN notify_flag")
