@@ -6,21 +6,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import requests
-
-from edgarwatch import __version__
 from edgarwatch.filing import FilingReport
-from edgarwatch.notifiers.base import (
-    Delivery,
-    Notifier,
-    NotifierError,
-    parse_retry_after,
-    register,
-    root_cause,
-)
+from edgarwatch.notifiers.base import Delivery, register
+from edgarwatch.notifiers.http import HttpNotifier
 from edgarwatch.notifiers.render import Link, Notice, render, trim
 from edgarwatch.notifiers.render import facts as fact_rows
-from edgarwatch.secrets import Secret, redact
+from edgarwatch.secrets import Secret
 from edgarwatch.settings import setting
 
 logger = logging.getLogger(__name__)
@@ -51,9 +42,8 @@ PERMANENT_ERRORS: dict[str, str] = {
     "no_service": "the webhook was disabled or revoked: create a new one (404)",
     "no_team": "the workspace no longer exists (404)",
 }
-RETRYABLE_STATUSES = frozenset({408, 425, 429})
-"""4xx answers that mean "later": request timeout, too early, rate limited
-(Slack: "respect the Retry-After header" on 429). Every other 4xx is final."""
+# Any other 4xx is final too; 429 and 5xx are retried after Retry-After (Slack:
+# "respect the Retry-After header"): the status classes of notifiers/http.py.
 
 
 def escape(text: str) -> str:
@@ -96,7 +86,7 @@ class SlackSettings:
 
 
 @register
-class SlackNotifier(Notifier):
+class SlackNotifier(HttpNotifier):
     """[slack] Post each filing to a Slack channel through an incoming webhook.
 
     Create the webhook in Slack (Apps → Incoming Webhooks → Add to Slack, pick
@@ -116,55 +106,22 @@ class SlackNotifier(Notifier):
     settings_type = SlackSettings
     settings: SlackSettings
 
-    def __init__(self, settings: SlackSettings) -> None:
-        super().__init__(settings)
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = f"edgarwatch/{__version__}"
+    service = "Slack"
+    endpoint = "Slack webhook"
+    silent_answer = "no error given"
 
     def send(self, report: FilingReport, delivery: Delivery) -> None:
-        payload = message(render(report, delivery))
-        try:
-            response = self.session.post(
-                self.settings.webhook_url.reveal(),
-                json=payload,
-                timeout=self.settings.timeout,
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            raise self.unreachable(exc) from None
-        with response:
-            body = response.text[:200].strip()
-        self.check(response.status_code, body, response.headers.get("Retry-After"))
+        self.post(self.settings.webhook_url.reveal(), json=message(render(report, delivery)))
         logger.info(
             "slack %s: posted %s (delivery %s)", self.name, report.filing.accession, delivery.id
         )
 
-    def check(self, status: int, body: str, retry_after: str | None) -> None:
-        """Map Slack's answer onto the contract (see PERMANENT_ERRORS for the source)."""
-        if 200 <= status < 300:
-            return
-        error = redact(" ".join(body.split())) or "no error given"
-        text = f"Slack answered HTTP {status}: {error}"
-        if status >= 500 or status in RETRYABLE_STATUSES:
-            raise NotifierError(text, retry_after=parse_retry_after(retry_after))
-        if 300 <= status < 400:
-            text += f" (a redirect: check {self.config_key('webhook_url')})"
-        elif body in PERMANENT_ERRORS:
-            text += f" ({PERMANENT_ERRORS[body]})"
-        raise NotifierError(text, permanent=True)
+    def redirect_hint(self) -> str:
+        return f" (a redirect: check {self.config_key('webhook_url')})"
 
-    def unreachable(self, exc: requests.RequestException) -> NotifierError:
-        """A transient error naming what failed, never requests' message (it quotes the URL)."""
-        if isinstance(exc, requests.Timeout):
-            what = f"timed out after {self.settings.timeout:g} s"
-        elif isinstance(exc, requests.ConnectionError):
-            what = f"connection failed ({root_cause(exc)})"
-        else:
-            what = f"request failed ({type(exc).__name__})"
-        return NotifierError(f"Slack webhook {what}")
-
-    def close(self) -> None:
-        self.session.close()
+    def explain(self, status: int, body: str) -> str:
+        """Slack's error strings that say the webhook or its channel is gone (PERMANENT_ERRORS)."""
+        return f" ({PERMANENT_ERRORS[body]})" if body in PERMANENT_ERRORS else ""
 
 
 # --------------------------------------------------------------------------- message

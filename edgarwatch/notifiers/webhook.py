@@ -40,20 +40,11 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import requests
-
-from edgarwatch import __version__
 from edgarwatch.filing import FilingReport
-from edgarwatch.notifiers.base import (
-    Delivery,
-    Notifier,
-    NotifierError,
-    parse_retry_after,
-    register,
-    root_cause,
-)
+from edgarwatch.notifiers.base import Delivery, register
+from edgarwatch.notifiers.http import HttpNotifier
 from edgarwatch.notifiers.render import as_eastern
-from edgarwatch.secrets import Secret, redact
+from edgarwatch.secrets import Secret
 from edgarwatch.settings import setting
 
 logger = logging.getLogger(__name__)
@@ -64,9 +55,6 @@ DELIVERY_HEADER = "X-Edgarwatch-Delivery"
 SIGNATURE_PREFIX = "sha256="
 DEFAULT_TOLERANCE = 300.0
 """Seconds a receiver should accept a timestamp for (clock skew plus transit)."""
-
-RETRYABLE_STATUSES = frozenset({408, 425, 429})
-"""RFC 9110: 408 Request Timeout, 425 Too Early, 429 Too Many Requests mean "later"."""
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -112,7 +100,7 @@ class WebhookSettings:
 
 
 @register
-class WebhookNotifier(Notifier):
+class WebhookNotifier(HttpNotifier):
     """[webhook] POST a JSON document about each filing to a URL of yours.
 
         [webhook]
@@ -130,26 +118,12 @@ class WebhookNotifier(Notifier):
     settings_type = WebhookSettings
     settings: WebhookSettings
 
-    def __init__(self, settings: WebhookSettings) -> None:
-        super().__init__(settings)
-        self.session = requests.Session()
+    service = "webhook"
+    endpoint = "webhook"
 
     def send(self, report: FilingReport, delivery: Delivery) -> None:
         body = encode(document(report, delivery))
-        try:
-            response = self.session.post(
-                self.settings.url.reveal(),
-                data=body,
-                headers=self.headers(body, delivery),
-                timeout=self.settings.timeout,
-                allow_redirects=False,
-                stream=True,
-            )
-            with response:
-                answer = next(response.iter_content(512), b"")
-        except requests.RequestException as exc:
-            raise self.unreachable(exc) from None
-        check(response.status_code, answer, response.headers.get("Retry-After"))
+        self.post(self.settings.url.reveal(), data=body, headers=self.headers(body, delivery))
         logger.info(
             "webhook %s: delivered %s (delivery %s)",
             self.name,
@@ -161,37 +135,12 @@ class WebhookNotifier(Notifier):
         timestamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
-            "User-Agent": f"edgarwatch/{__version__}",
             DELIVERY_HEADER: delivery.id,
             TIMESTAMP_HEADER: timestamp,
         }
         if self.settings.secret:
             headers[SIGNATURE_HEADER] = sign(self.settings.secret.reveal(), timestamp, body)
         return headers
-
-    def unreachable(self, exc: requests.RequestException) -> NotifierError:
-        """A transient error naming what failed, never requests' message (it quotes the URL)."""
-        if isinstance(exc, requests.Timeout):
-            return NotifierError(f"webhook timed out after {self.settings.timeout:g} s")
-        if isinstance(exc, requests.ConnectionError):
-            return NotifierError(f"webhook connection failed ({root_cause(exc)})")
-        return NotifierError(f"webhook request failed ({type(exc).__name__})")
-
-    def close(self) -> None:
-        self.session.close()
-
-
-def check(status: int, answer: bytes, retry_after: str | None) -> None:
-    """2xx accepted; 408/425/429/5xx later (RFC 9110 Retry-After); anything else final."""
-    if 200 <= status < 300:
-        return
-    said = redact(" ".join(answer.decode("utf-8", "replace").split()))[:200]
-    text = f"webhook answered HTTP {status}" + (f": {said}" if said else "")
-    if status >= 500 or status in RETRYABLE_STATUSES:
-        raise NotifierError(text, retry_after=parse_retry_after(retry_after))
-    if 300 <= status < 400:
-        text += " (redirects are not followed: configure the final URL)"
-    raise NotifierError(text, permanent=True)
 
 
 def encode(payload: dict[str, Any]) -> bytes:

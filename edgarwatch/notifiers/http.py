@@ -1,0 +1,89 @@
+"""One base for HTTP channels: a session, one POST, and HTTP's status classes judged once.
+
+What an answer means is the same for every HTTP channel (RFC 9110):
+
+* 2xx: accepted;
+* 5xx, 408 Request Timeout, 425 Too Early, 429 Too Many Requests: later —
+  retried with backoff, never sooner than the answer's `Retry-After`;
+* 3xx: final — redirects are not followed (a URL that moved is configured
+  anew, never chased: it could lead anywhere);
+* any other 4xx: final.
+
+A channel overrides only what its service adds (`explain`: Slack's error
+strings) and how it names itself in messages. Messages never quote the URL
+(it is the secret): they name the service, the status and its answer, redacted.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import requests
+
+from edgarwatch import __version__
+from edgarwatch.notifiers.base import Notifier, NotifierError, parse_retry_after, root_cause
+from edgarwatch.secrets import redact
+
+RETRYABLE_STATUSES = frozenset({408, 425, 429})
+"""4xx answers that mean "later"; every other 4xx is final."""
+ANSWER_BYTES = 512
+"""How much of an answer is read: enough for an error string, never a whole page."""
+
+
+class HttpNotifier(Notifier):
+    """A channel that POSTs to a URL; subclasses build the request and name the service."""
+
+    service: ClassVar[str]
+    """How messages name the service's answers: "Slack", "webhook"."""
+    endpoint: ClassVar[str]
+    """How messages name what was unreachable: "Slack webhook", "webhook"."""
+    silent_answer: ClassVar[str] = ""
+    """Shown when a refusal has no body."""
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = f"edgarwatch/{__version__}"
+
+    def post(self, url: str, **request: Any) -> None:
+        """POST, never following a redirect; raise NotifierError unless the answer is 2xx."""
+        try:
+            response = self.session.post(
+                url, timeout=self.settings.timeout, allow_redirects=False, stream=True, **request
+            )
+            with response:
+                answer = next(response.iter_content(ANSWER_BYTES), b"")
+        except requests.RequestException as exc:
+            raise self.unreachable(exc) from None
+        body = answer.decode("utf-8", "replace").strip()
+        self.raise_for_response(response.status_code, body, response.headers.get("Retry-After"))
+
+    def raise_for_response(self, status: int, body: str, retry_after: str | None) -> None:
+        """Judge the answer by its status class (see the module docstring)."""
+        if 200 <= status < 300:
+            return
+        said = redact(" ".join(body.split()))[:200] or self.silent_answer
+        text = f"{self.service} answered HTTP {status}" + (f": {said}" if said else "")
+        if status >= 500 or status in RETRYABLE_STATUSES:
+            raise NotifierError(text, retry_after=parse_retry_after(retry_after))
+        if 300 <= status < 400:
+            raise NotifierError(text + self.redirect_hint(), permanent=True)
+        raise NotifierError(text + self.explain(status, body), permanent=True)
+
+    def redirect_hint(self) -> str:
+        return " (redirects are not followed: configure the final URL)"
+
+    def explain(self, status: int, body: str) -> str:
+        """What this service means by a final refusal (appended to the message)."""
+        return ""
+
+    def unreachable(self, exc: requests.RequestException) -> NotifierError:
+        """A transient error naming what failed, never requests' message (it quotes the URL)."""
+        if isinstance(exc, requests.Timeout):
+            return NotifierError(f"{self.endpoint} timed out after {self.settings.timeout:g} s")
+        if isinstance(exc, requests.ConnectionError):
+            return NotifierError(f"{self.endpoint} connection failed ({root_cause(exc)})")
+        return NotifierError(f"{self.endpoint} request failed ({type(exc).__name__})")
+
+    def close(self) -> None:
+        self.session.close()
