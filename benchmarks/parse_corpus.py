@@ -2,7 +2,7 @@
 
     python benchmarks/parse_corpus.py [CORPUS_DIR]      # default: ../shared/corpus
 
-Runs `python -m edgarwatch.parse_cli` over every file of `CORPUS_DIR/8k` in
+Runs `python -m edgarwatch parse` over every file of `CORPUS_DIR/8k` in
 ONE subprocess (interpreter start-up and imports included, as a user running
 `edgarwatch parse 8k/*` pays them), twice:
 
@@ -70,8 +70,8 @@ def load_truth(corpus: Path) -> dict[str, Truth]:
 
 
 def run_parse(label: str, files: list[Path], extra: list[str]) -> Run:
-    """One `python -m edgarwatch.parse_cli` subprocess over all files."""
-    command = [sys.executable, "-m", "edgarwatch.parse_cli", *map(str, files), *extra]
+    """One `python -m edgarwatch parse` subprocess over all files."""
+    command = [sys.executable, "-m", "edgarwatch", "parse", *map(str, files), *extra]
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, cwd=REPO)

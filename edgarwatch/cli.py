@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -241,16 +241,18 @@ def search(
     as_json: bool,
 ) -> None:
     """Full-text search over item texts, best matches first."""
+    from edgarwatch.storage import SearchSyntaxError
+
     settings = _settings(ctx, config_path, "warning")
     storage = _open_storage(settings)
     try:
-        fts_query = query if raw else storage.connections.db.quote_fts(query)
+        fts_query = query if raw else storage.filings.quote_search(query)
         try:
             rows = storage.filings.search(
                 fts_query, item=item, since=since.date() if since else None, limit=limit
             )
-        except Exception as exc:  # sqlite3.OperationalError from FTS5 syntax
-            click.echo(f"edgarwatch: cannot search for {query!r}: {exc}", err=True)
+        except SearchSyntaxError as exc:
+            click.echo(f"edgarwatch: {exc}", err=True)
             raise SystemExit(EX_USAGE) from None
     finally:
         storage.close()
@@ -333,7 +335,7 @@ def watch() -> None:
 @click.pass_context
 def watch_add(ctx: click.Context, config_path: Path | None, entries: tuple[str, ...]) -> None:
     """Watch companies by ticker or CIK: `edgarwatch watch add AAPL 855654`."""
-    from edgarwatch.daemon.watchlist import UnknownCompany, add_to_watch_file, resolve
+    from edgarwatch.daemon.watchfile import UnknownCompany, add_to_watch_file, resolve
 
     settings = _settings(ctx, config_path, "warning")
     path = _watch_file(settings)
@@ -373,7 +375,8 @@ def _company_name(runtime: Runtime, cik: int) -> str | None:
 @click.pass_context
 def watch_remove(ctx: click.Context, config_path: Path | None, entries: tuple[str, ...]) -> None:
     """Stop watching companies (by ticker or CIK) listed in the watch file."""
-    from edgarwatch.daemon.watchlist import remove_from_watch_file, split_entries
+    from edgarwatch.daemon.watchfile import remove_from_watch_file
+    from edgarwatch.daemon.watchlist import split_entries
 
     settings = _settings(ctx, config_path, "warning")
     path = _watch_file(settings)
@@ -506,9 +509,29 @@ def backfill(
 )
 def parse(files: tuple[Path, ...], index_dir: Path | None) -> None:
     """Parse local 8-K files: one JSON object per file (items, text, exhibits)."""
-    from edgarwatch.parse_cli import run_parse
-
     raise SystemExit(run_parse(list(files), index_dir, sys.stdout))
+
+
+def run_parse(paths: list[Path], index_dir: Path | None, out: TextIO) -> int:
+    """Parse each file; a file that fails prints `{"file", "error"}` instead.
+
+    Returns the exit status: 0 when every file parsed, 1 otherwise. Never lets
+    a traceback out: one bad file must not stop a run over thousands. Imports
+    only the parser (no requests, sqlite_utils, APScheduler): start-up time
+    counts over thousands of files (`benchmarks/parse_corpus.py`).
+    """
+    from edgarwatch.edgar.parse import parse_file
+
+    failed = False
+    for path in paths:
+        try:
+            result = parse_file(path, index_dir=index_dir)
+        except Exception as error:  # noqa: BLE001 - reported per file; the run goes on
+            failed = True
+            result = {"file": str(path), "error": f"{type(error).__name__}: {error}"}
+        out.write(json.dumps(result, ensure_ascii=False))
+        out.write("\n")
+    return 1 if failed else 0
 
 
 @main.command()

@@ -149,10 +149,6 @@ class FilingReport:
     def material_contracts(self) -> tuple[Exhibit, ...]:
         return tuple(exhibit for exhibit in self.exhibits if exhibit.is_material_contract)
 
-    @property
-    def press_releases(self) -> tuple[Exhibit, ...]:
-        return tuple(exhibit for exhibit in self.exhibits if exhibit.is_press_release)
-
 
 def merge(filings: Iterable[Filing]) -> list[Filing]:
     """One Filing per accession, in first-seen order: how every source merges its rows.

@@ -149,7 +149,7 @@ class _Handler(logging.StreamHandler[TextIO]):
             text = f"cannot log a record from {record.name} ({record.pathname}:{record.lineno})"
             self.stream.write(redact(f"{text}: {type(error).__name__}: {error}") + "\n")
             self.flush()
-        except Exception:  # noqa: S110 - nowhere left to report to
+        except Exception:  # noqa: BLE001, S110 - nowhere left to report to
             pass
 
 

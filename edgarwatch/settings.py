@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import MISSING, Field, dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from edgarwatch.company import parse_cik
 
@@ -67,13 +67,6 @@ def setting(
 def spec_of(item: Field[Any]) -> Spec:
     spec = item.metadata.get("setting")
     return spec if isinstance(spec, Spec) else Spec()
-
-
-class Checked(Protocol):
-    """A settings class with rules spanning several keys."""
-
-    def problems(self) -> Iterable[tuple[str, str]]:
-        """(key, message) for each problem; the loader prefixes the table's name."""
 
 
 # --------------------------------------------------------------------------- shared checks

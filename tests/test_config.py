@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from click.testing import CliRunner
@@ -23,7 +23,7 @@ from tests.support import REPO, USER_AGENT
 GOOD = {"edgar": {"user_agent": USER_AGENT}}
 
 
-def problems(document: dict, environ: dict | None = None) -> list[str]:
+def problems(document: dict[str, Any], environ: dict[str, str] | None = None) -> list[str]:
     with pytest.raises(ConfigError) as caught:
         from_mapping(document, environ=environ or {})
     return caught.value.problems

@@ -22,6 +22,7 @@ from edgarwatch.daemon import enrich
 from edgarwatch.daemon.cycles import Cycles
 from edgarwatch.daemon.runtime import Runtime, build_runtime
 from edgarwatch.daemon.status import collect
+from edgarwatch.edgar import sources
 from edgarwatch.edgar.client import EdgarClient, EdgarUnavailable
 from edgarwatch.edgar.paths import complete_submission_path
 from edgarwatch.edgar.settings import EdgarSettings
@@ -81,7 +82,7 @@ def poison(monkeypatch: pytest.MonkeyPatch, accession: str) -> None:
     """Make reading one filing raise what the old code did not expect (a parser bug,
     SelectolaxError, a requests error outside EdgarError): no protocol produces
     "any exception", so this one place patches the reader."""
-    real = enrich.read_filing
+    real = sources.read_filing
 
     def read(client: EdgarClient, filing: Filing) -> FilingReport:
         if filing.accession == accession:

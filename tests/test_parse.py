@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from edgarwatch.cli import run_parse
 from edgarwatch.edgar.index_page import parse_index_page
 from edgarwatch.edgar.parse import (
     accession_in_name,
@@ -21,7 +22,6 @@ from edgarwatch.edgar.parse import (
     parse_with_index_page,
 )
 from edgarwatch.filing import Company, Filing, Item
-from edgarwatch.parse_cli import run_parse
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -307,7 +307,7 @@ def test_it_reports_a_failing_file_and_goes_on(tmp_path: Path) -> None:
 
 def test_it_runs_as_a_module() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "edgarwatch.parse_cli", str(SEED), str(EIGHT_K / "em_dash.htm")],
+        [sys.executable, "-m", "edgarwatch", "parse", str(SEED), str(EIGHT_K / "em_dash.htm")],
         capture_output=True,
         text=True,
         check=False,
@@ -320,10 +320,14 @@ def test_it_runs_as_a_module() -> None:
 
 
 def test_it_keeps_start_up_imports_light() -> None:
+    # `edgarwatch parse` is a click command: click is its one import beyond the parser.
     code = (
-        "import sys, edgarwatch.parse_cli; "
-        "print(sorted(m for m in ('requests', 'sqlite_utils', 'apscheduler', 'feedparser', "
-        "'click') if m in sys.modules))"
+        "import contextlib, io, sys\n"
+        "from edgarwatch.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        f"    main(['parse', {str(SEED)!r}])\n"
+        "print(sorted(m for m in ('requests', 'sqlite_utils', 'apscheduler', 'feedparser') "
+        "if m in sys.modules))"
     )
     completed = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT

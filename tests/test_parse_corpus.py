@@ -90,7 +90,7 @@ def test_it_gets_the_item_set_right_from_the_file_alone(case: Case) -> None:
 @pytest.mark.parametrize("case", _params("8k/", item="1.01"))
 def test_it_cuts_item_1_01_at_its_heading_and_before_the_next(case: Case) -> None:
     result = parse_file(case.path)
-    item = next(i for i in result["items"] if i["number"] == "1.01")  # type: ignore[union-attr]
+    item = next(i for i in result["items"] if i["number"] == "1.01")
     lines = item["text"].split("\n")
 
     assert item["text"], "Item 1.01 found but empty"

@@ -21,6 +21,7 @@ from edgarwatch.filing import EASTERN
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
 from edgarwatch.replay.server import Replay, ReplayServer
 from edgarwatch.storage import Storage
+from edgarwatch.storage.timefmt import iso
 from tests.support import (
     company,
     eight_k,
@@ -52,7 +53,7 @@ def context_for(
     **sections: object,
 ) -> Runtime:
     watch = {"ciks": ciks if ciks is not None else [855654], "all": everyone, "catch_up_days": 0}
-    settings = settings_for(url, database, watch=watch, **sections)  # type: ignore[arg-type]
+    settings = settings_for(url, database, watch=watch, **sections)
     storage = Storage.open(database)
     console = ConsoleNotifier(ConsoleSettings(stream=io.StringIO()))
     context = build_runtime(settings, storage=storage, notifiers={"console": console})
@@ -238,7 +239,9 @@ def test_a_large_filing_is_read_through_its_index_page(world: tuple[Replay, str,
     assert not any(p.endswith(".txt") for p in paths)
     report = context.storage.filings.report(filing.accession)
     assert report is not None
-    assert report.item("1.01").text == "A supply agreement worth $10 million."
+    item = report.item("1.01")
+    assert item is not None
+    assert item.text == "A supply agreement worth $10 million."
 
 
 def test_unreadable_documents_are_retried_then_notified_without_text(
@@ -401,3 +404,18 @@ def test_watching_the_whole_market_records_and_notifies_any_filer(
     assert {f.accession for f in result.recorded} == {deal.accession, other.accession}
     assert run_enrich(context).notifications == 1
     assert [row["accession"] for row in outbox(context)] == [deal.accession]
+
+
+def test_the_catch_up_forgets_accessions_seen_long_ago(world: tuple[Replay, str, Path]) -> None:
+    replay, url, db = world
+    for minutes in (20, 10):
+        filing = eight_k(STRANGER, ["8.01"])
+        replay.add(filing)
+        replay.publish(filing.accession, minutes_ago(minutes))
+    context = context_for(url, db)
+    run_poll(context)
+    seen = context.storage.connections.db
+    assert seen.execute("SELECT count(*) FROM seen").fetchone()[0] == 2
+    seen.execute("UPDATE seen SET seen_at = ? WHERE rowid = 1", [iso(minutes_ago(8 * 24 * 60))])
+    run_catch_up(context)
+    assert seen.execute("SELECT count(*) FROM seen").fetchone()[0] == 1

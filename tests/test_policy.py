@@ -11,13 +11,14 @@ from edgarwatch.filing import EASTERN, Company, Filing
 from edgarwatch.policy import NewNotification, NotifyPolicy, Rule, eligibility, notifications_for
 
 BASELINE = datetime(2026, 1, 5, 9, 0, tzinfo=EASTERN)
+ACCEPTED = BASELINE + timedelta(hours=1)
 LOOKBACK = timedelta(minutes=30)
 FILING = Filing(
     accession="0001104659-26-000001",
     form="8-K",
     companies=(Company(855654, "IMMUNOGEN INC"), Company(320193, "Apple Inc.", "Subject")),
     url="https://www.sec.gov/Archives/edgar/data/855654/000110465926000001/x-index.htm",
-    accepted_at=BASELINE + timedelta(hours=1),
+    accepted_at=ACCEPTED,
 )
 
 
@@ -48,7 +49,7 @@ def test_a_filing_accepted_after_the_baseline_is_news() -> None:
         (replace(FILING, accepted_at=BASELINE - LOOKBACK - timedelta(seconds=1)), {}),
         (FILING, {"baseline_at": None}),
         (replace(FILING, accepted_at=None), {}),
-        (FILING, {"watched_since": FILING.accepted_at + LOOKBACK + timedelta(minutes=1)}),
+        (FILING, {"watched_since": ACCEPTED + LOOKBACK + timedelta(minutes=1)}),
     ],
     ids=["before-the-baseline", "no-baseline-yet", "no-time-known", "before-its-watch"],
 )
@@ -57,7 +58,7 @@ def test_everything_older_is_history(filing: Filing, given: dict[str, object]) -
 
 
 def test_watching_everyone_only_the_baseline_counts() -> None:
-    late_watch = FILING.accepted_at + timedelta(days=1)  # type: ignore[operator]
+    late_watch = ACCEPTED + timedelta(days=1)
     assert decide(watched_since=late_watch, everyone=True) is NotifyPolicy.NEWS
 
 

@@ -31,7 +31,7 @@ from tests.support import USER_AGENT, company, eight_k, replay_at
 ATOM = "{http://www.w3.org/2005/Atom}"
 ACME = company(9_200_001, "ACME BIOLOGICS INC", ticker="ACMB")
 GLOBEX = company(9_200_002, "GLOBEX CORP")
-FAST = {"rate_limit": 1000}
+FAST: dict[str, Any] = {"rate_limit": 1000}
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def http() -> Iterator[requests.Session]:
         yield session
 
 
-def feed(http: requests.Session, url: str, **params: object) -> list[Entry]:
+def feed(http: requests.Session, url: str, **params: Any) -> list[Entry]:
     query = {"action": "getcurrent", "type": "8-K", "owner": "include", "output": "atom"}
     response = http.get(f"{url}/cgi-bin/browse-edgar", params={**query, **params}, timeout=5)
     assert response.status_code == 200, response.status_code
@@ -175,7 +175,7 @@ def test_an_8k_accepted_on_time_is_posted_at_once(http: requests.Session) -> Non
 
 
 def test_the_edges_are_configurable_and_the_release_can_trickle(http: requests.Session) -> None:
-    options = {
+    options: dict[str, Any] = {
         "after_hours_cutoff": clock_time(17, 31, 30),
         "release_at": clock_time(6, 0),
         "release_spread_seconds": 90 * 60,
@@ -447,7 +447,7 @@ def test_the_clock_can_be_set_advanced_and_respeeded() -> None:
 # -- EFTS full-text search ----------------------------------------------------------
 
 
-def search(http: requests.Session, url: str, **params: object) -> dict[str, Any]:
+def search(http: requests.Session, url: str, **params: Any) -> dict[str, Any]:
     response = http.get(f"{url}/LATEST/search-index", params=params, timeout=5)
     assert response.status_code == 200, response.status_code
     assert response.headers["Content-Type"] == "application/json"

@@ -13,8 +13,8 @@ from edgarwatch.daemon.schedule import (
 from edgarwatch.filing import EASTERN
 
 
-def et(*args: int) -> datetime:
-    return datetime(*args, tzinfo=EASTERN)  # type: ignore[misc]
+def et(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=EASTERN)
 
 
 def test_filing_hours_are_six_to_ten_eastern_on_business_days() -> None:
@@ -51,14 +51,18 @@ def test_the_trigger_follows_eastern_time_across_dst() -> None:
     trigger = FilingHoursTrigger(30, 300)
     # 2026-03-09 is the Monday after DST began: 06:00 EDT is 10:00 UTC, not 11:00.
     sunday_night = et(2026, 3, 8, 23, 0)
-    fire = sunday_night
+    fire: datetime | None = sunday_night
     for _ in range(200):
+        assert fire is not None
         fire = trigger.get_next_fire_time(fire, fire)
+        assert fire is not None
         if in_filing_hours(fire):
             break
+    assert fire is not None
     assert fire.astimezone(EASTERN).hour == 6
     assert fire.utcoffset() == timedelta(hours=-4)
     # In November (EST) the same opening is 11:00 UTC.
     opening = trigger.get_next_fire_time(et(2026, 11, 23, 5, 59), et(2026, 11, 23, 5, 59))
+    assert opening is not None
     assert opening.utcoffset() == timedelta(hours=-5)
     assert opening.hour == 6

@@ -44,6 +44,10 @@ from edgarwatch.storage.timefmt import utc_now
 logger = logging.getLogger(__name__)
 
 MAX_INDEX_DAYS = 31
+SEEN_RETENTION = timedelta(days=7)
+"""How long the fast tier remembers an accession it saw on the feed. The feed reaches
+back about one business day (EDGAR.md); a week outlasts any long weekend, and an
+accession shown again after that is still recorded once (filings are keyed by it)."""
 INDEX_READY = time(22, 30)
 """Daily index files are built nightly from about 22:00 ET."""
 
@@ -83,6 +87,7 @@ def reconcile(
     if not watchlist.everyone and 0 < len(watchlist) <= poll.submissions_watchlist_limit:
         compare_submissions(recorder, client, since, result, stop or threading.Event())
     storage.state.catch_up_done(started)
+    storage.state.forget_seen_before(started - SEEN_RETENTION)
     return result
 
 
@@ -203,7 +208,7 @@ def catch_up_new_companies(
             len(ciks),
         )
         for cik in ciks:
-            storage.state.mark_caught_up(cik)
+            storage.watched.mark_caught_up(cik)
         return []
     recorder = Recorder(storage, watchlist, on_recorded=on_recorded)
     first_day = utc_now().astimezone(EASTERN).date() - timedelta(days=watch.catch_up_days)
@@ -212,5 +217,5 @@ def catch_up_new_companies(
         if watch.catch_up_days > 0:
             filings = company_filings(client, cik, first_day)
             recorded += recorder.record(filings, source="watch-add", policy=NotifyPolicy.HISTORY)
-        storage.state.mark_caught_up(cik)
+        storage.watched.mark_caught_up(cik)
     return recorded

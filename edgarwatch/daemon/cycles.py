@@ -89,7 +89,7 @@ class Cycles:
     def sync_watchlist(self) -> None:
         """Re-read the watchlist when its file changed or SIGHUP asked; catch up newcomers."""
         rt = self.runtime
-        source, state = rt.watch_source, rt.storage.state
+        source, watched = rt.watch_source, rt.storage.watched
         if self.reload_requested.is_set() or source.file_changed() or source.tickers_stale():
             self.reload_requested.clear()
             rt.watchlist = source.load()
@@ -100,14 +100,14 @@ class Cycles:
         if rt.watchlist.everyone:
             return
         if rt.watchlist is not self._synced:  # only after a (re)load, not every poll
-            if set(state.watched()) != set(rt.watchlist.ciks):
-                added = state.set_watched(rt.watchlist.names)
+            if set(watched.all()) != set(rt.watchlist.ciks):
+                added = watched.replace(rt.watchlist.names)
                 if added:
                     logger.info(
                         "now watching %d more: CIK %s", len(added), ", ".join(map(str, added))
                     )
             self._synced = rt.watchlist
-        pending = state.not_caught_up()
+        pending = watched.not_caught_up()
         if pending:
             catch_up_new_companies(
                 rt.storage,

@@ -59,7 +59,7 @@ class Recorder:
             decided = policy or eligibility(
                 filing,
                 baseline_at=baseline_at,
-                watched_since=self.storage.state.watched_since(filing.ciks),
+                watched_since=self.storage.watched.since(filing.ciks),
                 lookback=self.lookback,
                 everyone=self.watchlist.everyone,
             )

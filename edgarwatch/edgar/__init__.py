@@ -1,1 +1,2 @@
-"""Everything that speaks EDGAR: HTTP client, feeds, JSON, filing index, 8-K items, tickers."""
+"""Everything that speaks EDGAR. `sources` is the front door (one function per source);
+behind it the HTTP client, the format parsers and the 8-K document parser."""

@@ -17,7 +17,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from edgarwatch.edgar.paths import Rebaser, filing_index_path
 from edgarwatch.filing import Company, Filing, merge, normalise_accession
@@ -57,11 +57,7 @@ def _line(parts: list[str]) -> IndexLine:
     match = _ACCESSION_IN_PATH.search(path)
     if not match:
         raise ValueError("no accession in the file name")
-    day = (
-        datetime.strptime(filed, "%Y%m%d").date()
-        if re.fullmatch(r"\d{8}", filed)
-        else date.fromisoformat(filed)
-    )
+    day = date.fromisoformat(filed)  # YYYYMMDD (daily) and YYYY-MM-DD (quarterly) alike
     return IndexLine(int(cik), name, form, day, normalise_accession(match.group(1)))
 
 

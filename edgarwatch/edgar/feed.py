@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import feedparser
@@ -35,6 +35,7 @@ _ITEM_RE = re.compile(r"Item\s+(\d{1,2}(?:\.\d{2})?)\s*:", re.I)
 _FILED_RE = re.compile(r"Filed:\s*(?:</b>)?\s*(\d{4}-\d{2}-\d{2})", re.I)
 _SIZE_RE = re.compile(r"Size:\s*(?:</b>)?\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|B)\b", re.I)
 _SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
+_OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -166,5 +167,5 @@ def _size(summary: str) -> int | None:
 def merge_entries(entries: list[FeedEntry]) -> tuple[Filing, ...]:
     """One Filing per accession, every (CIK, name, role) kept, newest first."""
     filings = merge(entry.filing for entry in entries)
-    filings.sort(key=lambda f: f.accepted_at or datetime.min, reverse=True)
+    filings.sort(key=lambda f: f.accepted_at or _OLDEST, reverse=True)
     return tuple(filings)

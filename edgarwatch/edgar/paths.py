@@ -61,12 +61,6 @@ def complete_submission_path(cik: int, accession: str) -> str:
     return f"{folder_path(cik, accession)}{accession}.txt"
 
 
-def document_path(cik: int, accession: str, document: str) -> str:
-    if "/" in document or document in ("", ".", ".."):
-        raise ForeignURLError(f"not a document name: {document!r}")
-    return folder_path(cik, accession) + document
-
-
 def submissions_path(cik: int) -> str:
     """data.sec.gov submissions JSON: CIK zero-padded to 10 digits."""
     return f"/submissions/CIK{cik:010d}.json"
@@ -86,10 +80,6 @@ def tickers_path() -> str:
 def daily_master_index_path(day: date) -> str:
     quarter = (day.month - 1) // 3 + 1
     return f"/Archives/edgar/daily-index/{day.year}/QTR{quarter}/master.{day:%Y%m%d}.idx"
-
-
-def quarterly_master_index_path(year: int, quarter: int) -> str:
-    return f"/Archives/edgar/full-index/{year}/QTR{quarter}/master.idx"
 
 
 class Rebaser:
@@ -114,6 +104,3 @@ class Rebaser:
         if path.startswith(BASE_PATH_PREFIXES):
             return self.base_url + suffix
         raise ForeignURLError(f"not an EDGAR path: {path_or_url[:200]!r}")
-
-    def is_ours(self, url: str) -> bool:
-        return url.startswith((self.base_url + "/", self.data_url + "/"))

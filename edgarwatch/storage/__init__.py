@@ -1,8 +1,10 @@
 """The only code that touches SQLite: schema, migrations and named queries.
 
-`Storage.open(path)` applies pending migrations and hands out the three
-stores: `filings` (filings, companies, items, exhibits), `outbox`
-(notifications) and `state` (cursor, seen accessions, watchlist, tickers).
+`Storage.open(path)` applies pending migrations and hands out the stores:
+`filings` (filings, companies, items, exhibits), `outbox` (notifications),
+`state` (cursor and health marks, seen accessions, tickers, the cycle log)
+and `watched` (the resolved watchlist). Errors are `StorageError`s:
+`DatabaseUnavailable`, `DatabaseLocked`, `SearchSyntaxError`.
 """
 
 from __future__ import annotations
@@ -10,10 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from edgarwatch.policy import NewNotification
-from edgarwatch.storage.db import Connections, StorageError
+from edgarwatch.storage.db import (
+    Connections,
+    DatabaseLocked,
+    DatabaseUnavailable,
+    SearchSyntaxError,
+    StorageError,
+)
 from edgarwatch.storage.filings import FilingStore, PendingFiling
 from edgarwatch.storage.outbox import Outbox, OutboxRow, process_owner
 from edgarwatch.storage.state import FeedCursor, SecBlock, State
+from edgarwatch.storage.watched import WatchedCompanies
 
 
 class Storage:
@@ -22,6 +31,7 @@ class Storage:
         self.filings = FilingStore(connections)
         self.outbox = Outbox(connections)
         self.state = State(connections)
+        self.watched = WatchedCompanies(connections)
 
     @classmethod
     def open(cls, path: Path) -> Storage:
@@ -36,10 +46,13 @@ class Storage:
 
 
 __all__ = [
+    "DatabaseLocked",
+    "DatabaseUnavailable",
     "FeedCursor",
     "NewNotification",
     "OutboxRow",
     "PendingFiling",
+    "SearchSyntaxError",
     "SecBlock",
     "Storage",
     "StorageError",

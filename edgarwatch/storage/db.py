@@ -29,6 +29,18 @@ class StorageError(Exception):
     """The database cannot be opened or used."""
 
 
+class DatabaseUnavailable(StorageError):
+    """The database file cannot be opened, created or migrated."""
+
+
+class DatabaseLocked(StorageError):
+    """Another writer held the database for longer than the busy timeout."""
+
+
+class SearchSyntaxError(StorageError, ValueError):
+    """A full-text search query that SQLite FTS5 cannot read (`edgarwatch search --raw`)."""
+
+
 class Connections:
     """Hands each thread its own sqlite-utils Database on one file."""
 
@@ -41,7 +53,7 @@ class Connections:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._prepare()
         except (sqlite3.Error, OSError) as exc:
-            raise StorageError(f"cannot open the database {path}: {exc}") from None
+            raise DatabaseUnavailable(f"cannot open the database {path}: {exc}") from None
 
     def _prepare(self) -> None:
         """WAL once, then migrations under BEGIN IMMEDIATE.
@@ -80,7 +92,10 @@ class Connections:
         """BEGIN IMMEDIATE … COMMIT: take the write lock up front, so two writers
         queue on the busy timeout instead of deadlocking on an upgrade."""
         db = self.db
-        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # SQLITE_BUSY past the busy timeout
+            raise DatabaseLocked(f"{self.path}: {exc}") from None
         try:
             yield db
         except BaseException:

@@ -11,6 +11,7 @@ exactly when the filing's items that justify it do.
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from sqlite_utils import Database
 from edgarwatch.filing import Company, Exhibit, Filing, FilingReport, Item
 from edgarwatch.items import sort_key, title_for
 from edgarwatch.policy import NewNotification, NotifyPolicy
-from edgarwatch.storage.db import Connections
+from edgarwatch.storage.db import Connections, SearchSyntaxError
 from edgarwatch.storage.timefmt import iso, utc_now
 
 
@@ -243,7 +244,11 @@ class FilingStore:
     def search(
         self, query: str, *, item: str | None = None, since: date | None = None, limit: int = 20
     ) -> list[dict[str, Any]]:
-        """Ranked full-text search over item texts, with a highlighted snippet."""
+        """Ranked full-text search over item texts, with a highlighted snippet.
+
+        `query` is FTS5 syntax (`quote_search` turns words into one); a query
+        FTS5 cannot read raises SearchSyntaxError.
+        """
         where: list[str] = ["items_fts MATCH ?"]
         params: list[Any] = [query]
         if item:
@@ -260,7 +265,15 @@ class FilingStore:
             "JOIN filings ON filings.accession = items.accession "
             f"WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?"
         )
-        return self.c.query(sql, [*params, limit])
+        try:
+            return self.c.query(sql, [*params, limit])
+        except sqlite3.OperationalError as exc:
+            raise SearchSyntaxError(f"cannot search for {query!r}: {exc}") from None
+
+    def quote_search(self, words: str) -> str:
+        """Words as an FTS5 query matching all of them, whatever punctuation they hold."""
+        quoted: str = self.c.db.quote_fts(words)
+        return quoted
 
 
 # -- rows ----------------------------------------------------------------------

@@ -160,12 +160,6 @@ class Outbox:
         ).fetchall()
         return sorted(max(0.0, r[0]) for r in rows if r[0] is not None)
 
-    def pending_count(self) -> int:
-        row = self.c.db.execute(
-            "SELECT count(*) FROM notifications WHERE status = 'pending'"
-        ).fetchone()
-        return int(row[0])
-
 
 def _running(pid: int) -> bool:
     if pid == os.getpid():

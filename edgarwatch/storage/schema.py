@@ -141,10 +141,8 @@ def m004_search(db: Database) -> None:
 
 @migrations()
 def m005_notify_policy(db: Database) -> None:
-    """`filings.notify` names the filing's notify policy: `news` (the rules decide),
-    `baseline` (on the feed at the first poll) or `history` (older than the baseline or
-    the company's watch, or back-filled); see `edgarwatch.policy`. It was 1/0: 1 becomes
-    `news`, 0 `history` (a baseline and history were not told apart)."""
+    """`filings.notify` names its policy (`edgarwatch.policy`): `news`, `baseline` or
+    `history`. It was 1/0: 1 becomes `news`, 0 `history` (baselines were not told apart)."""
     db.execute("ALTER TABLE filings RENAME COLUMN notify TO notify_flag")
     db.execute("ALTER TABLE filings ADD COLUMN notify TEXT NOT NULL DEFAULT 'history'")
     db.execute("UPDATE filings SET notify = CASE notify_flag WHEN 1 THEN 'news' ELSE 'history' END")

@@ -13,6 +13,9 @@ through a named accessor; no other module knows a key:
 * `sec_blocked_until`, `sec_block_reason` — an SEC 403 pause (`SecBlock`);
 * `tickers_fetched_at` — when company_tickers.json was last asked for;
 * `daily_index_done:YYYYMMDD` — a day's master index has been read.
+
+It also keeps the accessions the feed has shown (`seen`), the ticker cache
+(`tickers`) and the cycle log (`polls`).
 """
 
 from __future__ import annotations
@@ -146,6 +149,8 @@ class State:
                 db.table("seen").insert_all(rows, ignore=True)
 
     def forget_seen_before(self, moment: datetime) -> int:
+        """Forget accessions first seen before `moment` (the catch-up prunes, so `seen`
+        holds about a week of the feed, not every accession ever shown)."""
         with self.c.transaction() as db:
             return db.execute("DELETE FROM seen WHERE seen_at < ?", [iso(moment)]).rowcount
 
@@ -168,50 +173,6 @@ class State:
 
     def tickers(self) -> list[Ticker]:
         return [Ticker(**row) for row in self.c.query("SELECT ticker, cik, name FROM tickers")]
-
-    def ticker_count(self) -> int:
-        return int(self.c.db.execute("SELECT count(*) FROM tickers").fetchone()[0])
-
-    # -- the resolved watchlist --------------------------------------------------------
-    def watched(self) -> dict[int, dict[str, Any]]:
-        return {row["cik"]: row for row in self.c.query("SELECT * FROM watched")}
-
-    def set_watched(self, companies: dict[int, tuple[str | None, str | None]]) -> list[int]:
-        """Store the resolved watchlist; return the CIKs that were not watched before."""
-        now = iso(utc_now())
-        with self.c.transaction() as db:
-            before = {row[0] for row in db.execute("SELECT cik FROM watched")}
-            for cik, (ticker, name) in companies.items():
-                db.execute(
-                    "INSERT INTO watched (cik, ticker, name, added_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(cik) DO UPDATE SET ticker = excluded.ticker, "
-                    "name = coalesce(excluded.name, watched.name)",
-                    [cik, ticker, name, now],
-                )
-            gone = before - set(companies)
-            for cik in gone:
-                db.execute("DELETE FROM watched WHERE cik = ?", [cik])
-        return sorted(set(companies) - before)
-
-    def watched_since(self, ciks: Iterable[int]) -> datetime | None:
-        """When the earliest of these companies started being watched (None: none is)."""
-        wanted = list(ciks)
-        if not wanted:
-            return None
-        marks = ",".join("?" * len(wanted))
-        row = self.c.db.execute(
-            f"SELECT min(added_at) FROM watched WHERE cik IN ({marks})",
-            wanted,
-        ).fetchone()
-        return parse(row[0])
-
-    def mark_caught_up(self, cik: int) -> None:
-        with self.c.transaction() as db:
-            db.execute("UPDATE watched SET caught_up_at = ? WHERE cik = ?", [iso(utc_now()), cik])
-
-    def not_caught_up(self) -> list[int]:
-        rows = self.c.db.execute("SELECT cik FROM watched WHERE caught_up_at IS NULL")
-        return [row[0] for row in rows]
 
     # -- poll log ------------------------------------------------------------------
     def log_cycle(
