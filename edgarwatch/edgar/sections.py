@@ -29,7 +29,8 @@ searched for headings.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -359,22 +360,89 @@ def text_lines(text: str) -> list[str]:
     "Items 1.01(a) and 5.02(e) Amendment of …;" / "Compensatory Arrangements…".
     A list entry ("10.1   Agreement …") starts a paragraph of its own; justified
     prose ("of  an  operating   company") is not a table.
+
+    Text converters (HTML or PDF to "markdown") leave `#### ITEM 1.01 …`
+    headings and `**bold**` spans: their marks are dropped. A running page
+    header ("ACME CORP" / "FORM 8-K" at the top of every page) stands as
+    lines of its own, never glued to the paragraph it interrupts.
     """
-    reader = _TextReader()
     text = drop_invisible(text[:MAX_DOCUMENT_CHARS]).replace("\r\n", "\n").replace("\r", "\n")
-    for raw in text.split("\n"):
-        reader.feed(raw.replace("\f", "").rstrip()[:MAX_LINE_CHARS])
+    raw_lines = [
+        _strip_markdown(raw.replace("\f", "").rstrip()[:MAX_LINE_CHARS]) for raw in text.split("\n")
+    ]
+    reader = _TextReader(running_headers(line.strip() for line in raw_lines))
+    for raw in raw_lines:
+        reader.feed(raw)
     reader.flush()
     return [line for line in reader.lines if line]
+
+
+_MARKDOWN_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MARKDOWN_EMPHASIS_RE = re.compile(
+    r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=[^\s_])(.+?)(?<=[^\s_])__"
+    r"|(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*(?![\w*])"
+)
+
+
+def _strip_markdown(raw: str) -> str:
+    """`#### **ITEM 1.01** — Entry …` → `ITEM 1.01 — Entry …` (converter output)."""
+    if "#" in raw:
+        raw = _MARKDOWN_HEADING_RE.sub("", raw)
+    if "*" in raw or "__" in raw:
+        raw = _MARKDOWN_EMPHASIS_RE.sub(_emphasised, raw)
+    return raw
+
+
+def _emphasised(match: re.Match[str]) -> str:
+    return next(group for group in match.groups() if group is not None)
+
+
+_RUNNING_HEADER_MAX_CHARS = 80
+_COVER_LINES = 60
+_FORM_LINE_RE = re.compile(r"^(?:current report on )?form 8-k(?:/a)?$", re.IGNORECASE)
+
+
+def running_headers(lines: Iterable[str]) -> frozenset[str]:
+    """Lines of the cover page repeated at the top of later pages: "ACME CORP", "FORM 8-K".
+
+    A short line in capitals (or "Form 8-K") among the cover's first lines
+    that occurs again further down, and is neither an item heading, nor
+    "None."/"Not applicable", nor part of the signature block. Inside an item
+    it is the page's furniture, not its text: left in, it would keep a
+    "None." item from being dropped. Lines the cover does not print (the
+    captions of financial statements) are never taken for page headers.
+    """
+    counts: Counter[str] = Counter()
+    cover: set[str] = set()
+    in_cover = True
+    for line in lines:
+        if not line or len(line) > _RUNNING_HEADER_MAX_CHARS:
+            continue
+        counts[line] += 1
+        in_cover = in_cover and len(cover) < _COVER_LINES and not _HEADING_START_RE.match(line)
+        if in_cover:
+            cover.add(line)
+    return frozenset(line for line in cover if counts[line] > 1 and _looks_like_page_header(line))
+
+
+def _looks_like_page_header(line: str) -> bool:
+    if not any(char.isalpha() for char in line) or line.endswith(":") or "<" in line:
+        return False
+    if any(char.isdigit() for char in line.replace("8-K", "")):
+        return False  # "TOTAL $ 3,086,238": a caption of a table, not a page header
+    if _HEADING_START_RE.match(line) or _NOT_APPLICABLE_RE.match(line) or is_signature_line(line):
+        return False
+    return line == line.upper() or bool(_FORM_LINE_RE.match(line))
 
 
 class _TextReader:
     """Paragraph state while reading a plain-text document line by line."""
 
-    def __init__(self) -> None:
+    def __init__(self, standalone: frozenset[str] = frozenset()) -> None:
         self.lines: list[str] = []
         self.paragraph: list[str] = []
         self.heading_indent = -1  # >= 0 while a heading may continue on the next line
+        self.standalone = standalone  # running page headers: always lines of their own
 
     def flush(self) -> None:
         if self.paragraph:
@@ -385,6 +453,11 @@ class _TextReader:
         stripped = raw.strip()
         if not stripped or _RULE_RE.match(raw) or _SGML_TEXT_TAG_RE.match(raw):
             self.flush()
+            self.heading_indent = -1
+            return
+        if stripped in self.standalone:
+            self.flush()
+            self.lines.append(normalise_space(stripped))
             self.heading_indent = -1
             return
         indent = len(raw) - len(raw.lstrip())
@@ -652,7 +725,7 @@ _SIGNATURE_RE = re.compile(
     re.IGNORECASE,
 )
 _SIGNATURE_SENTENCE_RE = re.compile(
-    r"^pursuant to the requirements? of (?:the )?"
+    r"^(?:signatures?\s*[.:]?\s*)?pursuant to the requirements? of (?:the )?"
     r"(?:securities (?:and )?exchange act|section 13|exchange act)",
     re.IGNORECASE,
 )
@@ -671,6 +744,10 @@ _NOT_APPLICABLE_RE = re.compile(
     r"^(?:not applicable|none|n/?a|inapplicable|omitted|reserved)\.?$", re.IGNORECASE
 )
 _EXHIBIT_ITEMS = frozenset({"9.01", "7"})
+_EXHIBIT_LIST_RE = re.compile(
+    r"^(?:\(?[a-d]\)\s*)?exhibits?\s*[.:]?$|^exhibits?\s+(?:no\.?|number)\s+description\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -695,25 +772,62 @@ def split_sections(
     """Cut `lines` into item sections: heading → next heading or signature block.
 
     `expected` are the item numbers EDGAR declared: one with no numbered
-    heading may still be found under its bare official title.
+    heading may still be found under its bare official title. So may an item
+    that only a table of contents names; an exhibit item with neither starts
+    at its exhibit list ("(d) Exhibits"), which is then not the tail of the
+    item before it.
     """
     headings = find_headings(lines, numbering)
-    headings = headings[: _before_signatures(headings, _signature_line(lines, headings))]
-    missing = [n for n in expected if not any(n in h.numbers for h in headings)]
+    end = _signature_line(lines, headings)
+    headings = headings[: _before_signatures(headings, end)]
+    missing = _missing_items(headings, lines, expected, end)
     if missing:
         start = headings[0].line if headings else _cover_end(lines)
-        titled = find_title_headings(lines, missing, start)
-        headings = sorted(headings + titled, key=lambda h: h.line)
+        found = find_title_headings(lines, missing, start)
+        found += _exhibit_list_headings(lines, missing, found, (start, end))
+        headings = sorted(headings + found, key=lambda h: h.line)
     end = _signature_line(lines, headings)
     headings = headings[: _before_signatures(headings, end)]
     if not headings:
         return []
     headings = _first_of_each_item(_without_contents(headings, lines, end))
     bounds = [h.line for h in headings[1:]] + [end]
+    headers = running_headers(lines)
     sections = [
-        _section(heading, lines, stop) for heading, stop in zip(headings, bounds, strict=True)
+        _section(heading, lines, stop, headers)
+        for heading, stop in zip(headings, bounds, strict=True)
     ]
     return [s for s in sections if not _not_applicable(s)]
+
+
+def _missing_items(
+    headings: Sequence[Heading], lines: Sequence[str], expected: Sequence[str], end: int
+) -> list[str]:
+    """Items declared, or named only by a table of contents, with no heading over any text."""
+    bounds = [h.line for h in headings[1:]] + [end] if headings else []
+    with_text: set[str] = set()
+    listed: list[str] = []
+    for heading, stop in zip(headings, bounds, strict=True):
+        if all(_is_contents_line(line) for line in _body(heading, lines, stop)):
+            listed.extend(heading.numbers)
+        else:
+            with_text.update(heading.numbers)
+    return [n for n in dict.fromkeys([*expected, *listed]) if n not in with_text]
+
+
+def _exhibit_list_headings(
+    lines: Sequence[str], missing: Sequence[str], found: Sequence[Heading], span: tuple[int, int]
+) -> list[Heading]:
+    """An exhibit item written without a heading starts at its exhibit list."""
+    titled = {n for heading in found for n in heading.numbers}
+    wanted = [n for n in missing if n in _EXHIBIT_ITEMS and n not in titled]
+    if not wanted:
+        return []
+    start, end = span
+    for index in range(start + 1, min(end, len(lines))):
+        if _EXHIBIT_LIST_RE.match(lines[index]):
+            return [Heading(index, (wanted[0],), "", rest=lines[index])]
+    return []
 
 
 def _signature_line(lines: Sequence[str], headings: Sequence[Heading]) -> int:
@@ -803,11 +917,13 @@ def _first_of_each_item(headings: list[Heading]) -> list[Heading]:
     return kept
 
 
-def _section(heading: Heading, lines: Sequence[str], stop: int) -> Section:
+def _section(
+    heading: Heading, lines: Sequence[str], stop: int, headers: frozenset[str] = frozenset()
+) -> Section:
     body = _body(heading, lines, stop)
     if not set(heading.numbers) & _EXHIBIT_ITEMS:
         body = _before_exhibit_index(body)
-    cleaned = [line for line in body if not _NOISE_RE.match(line)]
+    cleaned = [line for line in body if not _NOISE_RE.match(line) and line not in headers]
     while cleaned and _SECTION_HEADER_RE.match(cleaned[-1]):
         cleaned.pop()  # "Section 9 – Financial Statements and Exhibits" opens the next item
     title = heading.title.strip(_LEADING_PUNCT)
