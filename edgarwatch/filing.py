@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from edgarwatch.agreement import Agreement
+
 EASTERN = ZoneInfo("America/New_York")
 """EDGAR keeps every time in US Eastern (acceptance times, filing hours)."""
 
@@ -45,11 +47,16 @@ class Company:
 
 @dataclass(frozen=True)
 class Item:
-    """One 8-K item: its number (`1.01`, or a legacy `5`), title and text."""
+    """One 8-K item: its number (`1.01`, or a legacy `5`), title and text.
+
+    `agreements` are the deal terms read from the text of Items 1.01, 1.02,
+    2.01 and 2.03 (`edgarwatch.edgar.agreements`); empty for every other item.
+    """
 
     number: str
     title: str
     text: str | None = None
+    agreements: tuple[Agreement, ...] = ()
 
 
 @dataclass(frozen=True)

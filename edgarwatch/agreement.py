@@ -1,0 +1,309 @@
+"""What an 8-K item says was signed: the deal terms of one agreement.
+
+Plain frozen values, like `filing.py`: `edgar/agreements.py` reads them out
+of an item's text, storage records their JSON, notifiers print `headline()`.
+Nothing here knows EDGAR, SQLite or a channel.
+
+The JSON shape (`Agreement.to_json`) is the one `edgarwatch parse` prints on
+every item (issue 11)::
+
+    {"type": "manufacturing/supply", "amendment": false,
+     "title": "manufacturing agreement", "date": "2007-04-30",
+     "term": "early 2008",
+     "parties": [{"name": "ImmunoGen, Inc.", "role": "registrant"}, …],
+     "amounts": [{"text": "five million Euros", "value": 5000000,
+                  "currency": "EUR", "role": "purchase price", "period": null}],
+     "exhibit": null,
+     "evidence": {"type": [[s, e]], "title": [[s, e]], "parties": [[s, e], …], …}}
+
+`evidence` holds, for every field, the character spans of the item's text
+the value was read from; for `parties` and `amounts` the i-th span is the
+i-th element's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Any
+
+AGREEMENT_TYPES = (
+    "license",
+    "collaboration",
+    "manufacturing/supply",
+    "credit facility",
+    "indenture/notes",
+    "underwriting",
+    "merger/acquisition",
+    "asset purchase/sale",
+    "lease",
+    "employment",
+    "settlement",
+    "other",
+)
+AMOUNT_ROLES = (
+    "upfront",
+    "milestone",
+    "royalty",
+    "purchase price",
+    "principal",
+    "commitment",
+    "rent",
+    "fee",
+    "compensation",
+    "other",
+)
+PERIODS = ("year", "quarter", "month", "week", "day", "share")
+"""`period` of an amount paid again and again ("$20,400 per year"), or per share."""
+
+REGISTRANT = "registrant"
+COUNTERPARTY = "counterparty"
+
+Span = tuple[int, int]
+"""`[start, end)` character offsets into the item's text."""
+
+
+@dataclass(frozen=True)
+class Party:
+    """One party to an agreement, named as the filing names it.
+
+    `role` is `registrant` (the filer or a named subsidiary of it),
+    `counterparty`, or the capacity the filing gives it: `agent`,
+    `trustee`, `lender`, `underwriter`, `arranger`, `guarantor`, …
+    """
+
+    name: str
+    role: str = COUNTERPARTY
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A sum of money the agreement names, with what it pays for.
+
+    `value` is a number in `currency`'s units (an int when whole); a range
+    ("$50 million to $75 million") carries its upper end. `period` is set
+    for recurring sums ("per year") and per-share prices ("share").
+    """
+
+    text: str
+    value: int | float
+    currency: str
+    role: str = "other"
+    period: str | None = None
+
+
+_EVIDENCE_FIELDS = ("type", "amendment", "title", "date", "term", "parties", "amounts", "exhibit")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where in the item's text each field was read (spans, in field order)."""
+
+    type: tuple[Span, ...] = ()
+    amendment: tuple[Span, ...] = ()
+    title: tuple[Span, ...] = ()
+    date: tuple[Span, ...] = ()
+    term: tuple[Span, ...] = ()
+    parties: tuple[Span, ...] = ()
+    amounts: tuple[Span, ...] = ()
+    exhibit: tuple[Span, ...] = ()
+
+    def to_json(self) -> dict[str, list[list[int]]]:
+        return {name: [list(span) for span in getattr(self, name)] for name in _EVIDENCE_FIELDS}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Evidence:
+        spans = {name: tuple(_span(s) for s in data.get(name) or ()) for name in _EVIDENCE_FIELDS}
+        return cls(**spans)
+
+
+def _span(value: Any) -> Span:
+    start, end = value
+    return (int(start), int(end))
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """One agreement an 8-K item describes (Item 1.01, 1.02, 2.01 or 2.03).
+
+    `date` is the agreement's own date, not the report's; `term` is its end
+    as an ISO date ("2021-04-15") or year ("2033"), its length as an ISO 8601
+    duration ("P7Y", "P364D"), or, when the filing is vaguer, the filing's
+    words ("early 2008"). `exhibit` is the exhibit that files it ("EX-10.1").
+    """
+
+    type: str
+    title: str
+    amendment: bool = False
+    date: dt.date | None = None
+    term: str | None = None
+    parties: tuple[Party, ...] = ()
+    amounts: tuple[Amount, ...] = ()
+    exhibit: str | None = None
+    evidence: Evidence = field(default_factory=Evidence)
+
+    @property
+    def counterparties(self) -> tuple[Party, ...]:
+        """Everyone on the other side of the registrant (agents and trustees included)."""
+        return tuple(party for party in self.parties if party.role != REGISTRANT)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "amendment": self.amendment,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "term": self.term,
+            "parties": [{"name": p.name, "role": p.role} for p in self.parties],
+            "amounts": [_amount_json(amount) for amount in self.amounts],
+            "exhibit": self.exhibit,
+            "evidence": self.evidence.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Agreement:
+        """The inverse of `to_json`; raises ValueError/KeyError/TypeError on another shape."""
+        return cls(
+            type=str(data["type"]),
+            title=str(data["title"]),
+            amendment=bool(data.get("amendment", False)),
+            date=dt.date.fromisoformat(data["date"]) if data.get("date") else None,
+            term=str(data["term"]) if data.get("term") else None,
+            parties=tuple(Party(str(p["name"]), str(p["role"])) for p in data.get("parties", ())),
+            amounts=tuple(_amount(a) for a in data.get("amounts", ())),
+            exhibit=str(data["exhibit"]) if data.get("exhibit") else None,
+            evidence=Evidence.from_json(data.get("evidence") or {}),
+        )
+
+
+def _amount_json(amount: Amount) -> dict[str, Any]:
+    return {column.name: getattr(amount, column.name) for column in fields(Amount)}
+
+
+def _amount(data: Mapping[str, Any]) -> Amount:
+    value = data["value"]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"amount value is not a number: {value!r}")
+    return Amount(
+        text=str(data["text"]),
+        value=value,
+        currency=str(data["currency"]),
+        role=str(data.get("role") or "other"),
+        period=str(data["period"]) if data.get("period") else None,
+    )
+
+
+def agreements_to_json(agreements: Sequence[Agreement]) -> list[dict[str, Any]]:
+    return [agreement.to_json() for agreement in agreements]
+
+
+def agreements_from_json(data: Sequence[Mapping[str, Any]]) -> tuple[Agreement, ...]:
+    return tuple(Agreement.from_json(item) for item in data)
+
+
+# --- the one-line headline ---------------------------------------------------------------
+
+_HEADLINE_ROLES = (
+    "purchase price",
+    "commitment",
+    "principal",
+    "upfront",
+    "rent",
+    "compensation",
+    "milestone",
+    "royalty",
+    "fee",
+    "other",
+)
+_AMENDING_TITLE_RE = re.compile(r"amend|supplement|restat|waiver|joinder", re.IGNORECASE)
+_SECOND_ROLES = frozenset({"milestone", "royalty"})
+_MAX_HEADLINE_PARTIES = 3
+_DURATION_RE = re.compile(r"^P(\d+)([YMWD])$")
+_DURATION_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day"}
+
+
+def headline(agreement: Agreement) -> str:
+    """One line saying what was signed, e.g.
+
+    "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l —
+    EUR 5,000,000 purchase price — through early 2008."
+    """
+    parts = [_what(agreement)]
+    parts += [format_amount(amount) for amount in headline_amounts(agreement)]
+    if agreement.term:
+        parts.append(_term_phrase(agreement.term))
+    line = " — ".join(parts)
+    return line if line.endswith(".") else f"{line}."
+
+
+def _what(agreement: Agreement) -> str:
+    title = agreement.title or agreement.type
+    if agreement.amendment and not _AMENDING_TITLE_RE.search(title):
+        title = f"amendment to {title}"
+    what = title[:1].upper() + title[1:]
+    names = [_party_label(party) for party in agreement.counterparties]
+    if not names:
+        return what
+    if len(names) > _MAX_HEADLINE_PARTIES:
+        names = [*names[:_MAX_HEADLINE_PARTIES], f"{len(names) - _MAX_HEADLINE_PARTIES} others"]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{what} with {listed}"
+
+
+def _party_label(party: Party) -> str:
+    if party.role in (COUNTERPARTY, "lender"):
+        return party.name
+    return f"{party.name} ({party.role})"
+
+
+def headline_amounts(agreement: Agreement, limit: int = 2) -> tuple[Amount, ...]:
+    """The amounts a reader wants first: the deal's price, commitment, principal or
+    upfront payment, then (for licences) milestones or royalties; per-share prices
+    only when nothing else is named."""
+    ranked = sorted(
+        (a for a in agreement.amounts if a.role in _HEADLINE_ROLES),
+        key=lambda a: (a.period == "share", _HEADLINE_ROLES.index(a.role), -a.value),
+    )
+    chosen: list[Amount] = []
+    for amount in ranked:
+        if any(c.role == amount.role or c.value == amount.value for c in chosen):
+            continue
+        if chosen and amount.role not in _SECOND_ROLES:
+            continue
+        chosen.append(amount)
+        if len(chosen) == limit:
+            break
+    return tuple(chosen)
+
+
+def format_amount(amount: Amount) -> str:
+    """`EUR 5,000,000 purchase price`, `USD 137,200 compensation per year`."""
+    words = [amount.currency, _number(amount.value)]
+    if amount.role != "other":
+        words.append(amount.role)
+    if amount.period:
+        words.append(f"per {amount.period}")
+    return " ".join(words)
+
+
+def _number(value: int | float) -> str:
+    """1150000000 → "1,150,000,000"; 10.1 → "10.10"; 0.001 → "0.001"."""
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    text = f"{Decimal(str(value)):,f}"
+    whole, _, cents = text.partition(".")
+    return f"{whole}.{cents.ljust(2, '0')}"
+
+
+def _term_phrase(term: str) -> str:
+    duration = _DURATION_RE.match(term)
+    if duration:
+        return f"{int(duration.group(1))}-{_DURATION_UNITS[duration.group(2)]} term"
+    try:
+        end = dt.date.fromisoformat(term)
+    except ValueError:
+        return f"through {term}"
+    return f"through {end:%B} {end.day}, {end.year}"
