@@ -256,6 +256,7 @@ def test_it_adds_the_index_page_to_a_primary_document(tmp_path: Path) -> None:
         "number": "9.01",
         "title": "Financial Statements and Exhibits",
         "text": "",
+        "agreements": [],
     }
     contract = next(e for e in result["exhibits"] if e["type"] == "EX-10.1")
     assert contract["material_contract"] is True
@@ -288,7 +289,7 @@ def test_it_prints_the_json_contract(tmp_path: Path) -> None:
         "exhibits",
     }
     assert result["items"][0]["number"] == "1.01"
-    assert set(result["items"][0]) == {"number", "title", "text"}
+    assert set(result["items"][0]) == {"number", "title", "text", "agreements"}
     assert set(result["exhibits"][0]) >= {"type", "document", "description", "url"}
 
 

@@ -35,6 +35,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from edgarwatch.agreement import agreements_to_json
 from edgarwatch.edgar.index_page import (
     DEFAULT_BASE_URL,
     IndexPage,
@@ -45,6 +46,7 @@ from edgarwatch.edgar.sections import (
     PrimaryDocument,
     Section,
     cover_form,
+    cover_registrant,
     decode,
     document_lines,
     numbering_for,
@@ -66,6 +68,7 @@ logger = logging.getLogger(__name__)
 
 
 _ACCESSION_IN_NAME_RE = re.compile(r"(\d{10})-?(\d{2})-?(\d{6})")
+_DEAL_ITEMS = frozenset({"1.01", "1.02", "2.01", "2.03"})  # edgar.agreements.DEAL_ITEMS
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ class ParsedFiling:
     declared: tuple[str, ...] = ()
     """The merged declared item numbers this parse was decided by."""
     truncated: bool = False
+    cover_registrant: str | None = None
+    """The registrant's name as the document's cover prints it."""
 
     def item(self, number: str) -> Item | None:
         return next((item for item in self.items if item.number == number), None)
@@ -127,10 +132,14 @@ def parse_document(
     archive_url: str | None = None,
 ) -> ParsedFiling:
     """Parse any shape of 8-K file held in memory (see the module docstring)."""
+    return with_agreements(_document(data, declared, filed, archive_url))
+
+
+def _document(
+    data: bytes, declared: Sequence[str], filed: date | None, archive_url: str | None
+) -> ParsedFiling:
     if is_submission(data):
-        return parse_submission(
-            read_submission(data), declared=declared, filed=filed, archive_url=archive_url
-        )
+        return _submission(read_submission(data), declared, filed, archive_url)
     document = unwrap_document(decode(data[:MAX_PRIMARY_BYTES]))
     return _assemble(
         document,
@@ -149,6 +158,15 @@ def parse_submission(
     archive_url: str | None = None,
 ) -> ParsedFiling:
     """A complete submission: header, primary document, exhibits from its documents."""
+    return with_agreements(_submission(submission, declared, filed, archive_url))
+
+
+def _submission(
+    submission: Submission,
+    declared: Sequence[str],
+    filed: date | None,
+    archive_url: str | None,
+) -> ParsedFiling:
     document = unwrap_document(decode(submission.primary_text))
     if submission.primary is not None:
         document = PrimaryDocument(
@@ -209,7 +227,47 @@ def _assemble(
         exhibits=exhibits,
         primary_document=document.filename,
         declared=merged,
+        cover_registrant=cover_registrant(lines),
     )
+
+
+def with_agreements(parsed: ParsedFiling) -> ParsedFiling:
+    """Each deal item (1.01, 1.02, 2.01, 2.03) with the agreements its text describes.
+
+    The registrant is the filing's Filer (SEC header or index page), else the
+    name on the document's cover.
+    """
+    if not any(
+        i.number in _DEAL_ITEMS and i.text for i in parsed.items + parsed.document_only_items
+    ):
+        return parsed
+    # Imported here: its regular expressions are compiled only by runs that meet a deal.
+    from edgarwatch.edgar.agreements import DEAL_ITEMS, extract_agreements
+
+    registrant = _registrant_name(parsed)
+
+    def read(items: tuple[Item, ...]) -> tuple[Item, ...]:
+        return tuple(
+            replace(
+                item,
+                agreements=extract_agreements(
+                    item.number, item.text, registrant=registrant, exhibits=parsed.exhibits
+                ),
+            )
+            if item.number in DEAL_ITEMS
+            else item
+            for item in items
+        )
+
+    return replace(
+        parsed, items=read(parsed.items), document_only_items=read(parsed.document_only_items)
+    )
+
+
+def _registrant_name(parsed: ParsedFiling) -> str | None:
+    filers = [c for c in parsed.companies if c.role.lower().startswith("filer")]
+    companies = filers or list(parsed.companies)
+    return companies[0].name if companies else parsed.cover_registrant
 
 
 def _numbering(filed: date | None, declared: Sequence[str]) -> Numbering | None:
@@ -320,22 +378,20 @@ def parse_with_index_page(
     """
     merged = merge_declared(declared, page.items)
     if isinstance(document, Submission):
-        parsed = parse_submission(
-            document, declared=merged, filed=page.filed, archive_url=archive_url
-        )
+        parsed = _submission(document, merged, page.filed, archive_url)
     else:
-        parsed = parse_document(
-            document, declared=merged, filed=page.filed, archive_url=archive_url
-        )
+        parsed = _document(document, merged, page.filed, archive_url)
     primary = page.primary_document.document if page.primary_document else None
-    return replace(
-        parsed,
-        form=page.form or parsed.form,
-        accession=page.accession or parsed.accession,
-        accepted_at=page.accepted_at or parsed.accepted_at,
-        companies=page.companies or parsed.companies,
-        exhibits=page.exhibits,
-        primary_document=parsed.primary_document or primary,
+    return with_agreements(
+        replace(
+            parsed,
+            form=page.form or parsed.form,
+            accession=page.accession or parsed.accession,
+            accepted_at=page.accepted_at or parsed.accepted_at,
+            companies=page.companies or parsed.companies,
+            exhibits=page.exhibits,
+            primary_document=parsed.primary_document or primary,
+        )
     )
 
 
@@ -387,7 +443,12 @@ def filing_json(path: Path, parsed: ParsedFiling) -> dict[str, Any]:
 
 
 def _item_json(item: Item) -> dict[str, Any]:
-    return {"number": item.number, "title": item.title, "text": item.text or ""}
+    return {
+        "number": item.number,
+        "title": item.title,
+        "text": item.text or "",
+        "agreements": agreements_to_json(item.agreements),
+    }
 
 
 def _exhibit_json(exhibit: Exhibit) -> dict[str, Any]:
