@@ -14,7 +14,11 @@ It prints, against MANIFEST.tsv's ground truth (the items EDGAR records):
 the share of files whose item set is exactly right (and every mismatch), the
 Item 1.01 filings found or missed and whether each 1.01 text starts at its
 heading and stops before the next item and the signature block, and the
-documents per second and peak RSS of each subprocess.
+documents per second and peak RSS of each subprocess. Beside it, the deal
+terms `parse` printed (`agreements` on each item) against the hand labels of
+`tests/agreements_golden.py`: precision and recall of the agreement type,
+the counterparties and the amounts. The seed filing (`../shared/seed/`) is
+parsed with the corpus when present.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+SEED = REPO.parent / "shared" / "seed" / "004_05bac67055bb32f8.txt"
+
+sys.path.insert(0, str(REPO))  # the labels live with the tests: one copy
+from tests.agreements_golden import FIELDS, GOLDEN, Score, score_filing  # noqa: E402
 
 _HEADING_RE = re.compile(r"^\s*items?\s*\d{1,2}(?:\.\d{1,2})?(?!\d)", re.IGNORECASE)
 _SIGNATURE_RE = re.compile(
@@ -140,6 +148,30 @@ def _checks(text: str) -> str:
     return ", ".join(f"{label}: {'ok' if ok else 'NO'}" for label, ok in marks)
 
 
+def agreement_report(run: Run) -> list[str]:
+    """Deal terms against the hand labels: precision and recall per field."""
+    total = Score()
+    scored = 0
+    for name, filing in GOLDEN.items():
+        result = run.results.get(filing.path.name)
+        if result is None:
+            continue
+        scored += 1
+        total.add(score_filing(name, filing, result))
+    lines = [
+        f"  {scored} labelled files; field: precision (right/extracted), recall (found/labelled)"
+    ]
+    for field in FIELDS:
+        tally = total.tallies[field]
+        lines.append(
+            f"    {field:<15} P {tally.precision:6.1%} ({tally.right}/{tally.extracted})"
+            f"   R {tally.recall:6.1%} ({tally.found}/{tally.labelled})"
+        )
+    lines += [f"    MISSED {miss}" for miss in total.misses]
+    lines += [f"    WRONG  {wrong}" for wrong in total.wrong]
+    return lines
+
+
 def speed_line(run: Run, count: int) -> str:
     rate = count / run.seconds if run.seconds else float("inf")
     return (
@@ -155,13 +187,15 @@ def main(argv: list[str]) -> int:
         return 2
     truth = load_truth(corpus)
     files = sorted(p for p in (corpus / "8k").iterdir() if p.is_file())
+    files += [SEED] if SEED.is_file() else []
     index_dir = corpus / "index"
     alone = run_parse("document alone:", files, [])
     indexed = run_parse("with EDGAR index page:", files, ["--index-dir", str(index_dir)])
     with_page = sum(
         1 for t in truth.values() if (index_dir / f"{t.accession}-index.html").is_file()
     )
-    print(f"edgarwatch parse over {len(files)} files of {corpus / '8k'}")
+    seed = " and the seed" if SEED.is_file() else ""
+    print(f"edgarwatch parse over {len(files)} files of {corpus / '8k'}{seed}")
     print("  (one subprocess per run, interpreter start-up included)\n")
     print("Item sets vs MANIFEST ground truth:")
     print("\n".join(item_set_report(alone, truth)))
@@ -169,6 +203,8 @@ def main(argv: list[str]) -> int:
     print(f"    (the corpus has an index page for {with_page} of the {len(truth)} files)\n")
     print("Item 1.01 (document alone):")
     print("\n".join(item_101_report(alone, truth)))
+    print("\nAgreements vs hand labels (tests/agreements_golden.py, document alone):")
+    print("\n".join(agreement_report(alone)))
     print("\nSpeed:")
     print(speed_line(alone, len(files)))
     print(speed_line(indexed, len(files)))
