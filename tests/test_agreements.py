@@ -163,6 +163,57 @@ def test_it_reads_the_agreement_a_completed_acquisition_was_made_under() -> None
     assert amounts(agreement) == [(1.85, "USD", "purchase price")]
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "title", "counterparty", "term"),
+    [
+        (
+            "On April 4, 2022, the Company entered into a Settlement Agreement and Mutual Release "
+            "(the “Settlement Agreement”) with Beta Devices, Inc. (“Beta”), pursuant to which the "
+            "Company will pay Beta $2.5 million.",
+            "settlement",
+            "Settlement Agreement and Mutual Release",
+            "Beta Devices, Inc.",
+            None,
+        ),
+        (
+            "The Company entered into Amendment No. 2 (the “Amendment”) to the Credit Agreement, "
+            "dated as of March 15, 2019, among the Company, Juniper Bank, N.A., as administrative "
+            "agent, and the lenders party thereto, which extended the maturity date to March 15, 2027.",
+            "credit facility",
+            "Amendment No. 2 to Credit Agreement",
+            "Juniper Bank, N.A.",
+            "2027-03-15",
+        ),
+        (
+            "On June 2, 2023, the Company entered into a Securities Purchase Agreement with certain "
+            "institutional investors for the sale of 1,000,000 shares at $5.00 per share.",
+            "other",
+            "Securities Purchase Agreement",
+            None,
+            None,
+        ),
+        (
+            "On January 5, 2024, the Company entered into a Loan and Security Agreement with "
+            "Silicon Valley Bank, providing for a term loan of up to $50 million, maturing on "
+            "January 1, 2028.",
+            "credit facility",
+            "Loan and Security Agreement",
+            "Silicon Valley Bank",
+            "2028-01-01",
+        ),
+    ],
+)
+def test_it_reads_more_shapes_of_real_prose(
+    text: str, kind: str, title: str, counterparty: str | None, term: str | None
+) -> None:
+    agreement = only(extract_agreements("1.01", text, registrant="Larch Holdings, Inc."))
+
+    assert (agreement.type, agreement.title, agreement.term) == (kind, title, term)
+    assert parties(agreement)[0] == ("Larch Holdings, Inc.", "registrant")  # "The Company" too
+    others = [name for name, role in parties(agreement) if role != "registrant"]
+    assert others == ([counterparty] if counterparty else [])  # never "certain investors"
+
+
 # --- evidence -------------------------------------------------------------------------------
 
 

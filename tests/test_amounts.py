@@ -113,6 +113,8 @@ def test_it_never_takes_counts_percentages_dates_or_numbers_for_money(text: str)
             "share",
         ),
         ("royalties of $2 million per quarter", "royalty", "quarter"),
+        ("under which Mr. Smith will receive severance of $400,000.", "compensation", None),
+        ("pursuant to which the Company will pay Beta $2.5 million.", "other", None),
     ],
 )
 def test_it_reads_what_a_sum_pays_for(text: str, role: str, period: str | None) -> None:
@@ -129,6 +131,15 @@ def test_it_keeps_each_sum_to_its_own_words() -> None:
     text = "an upfront payment of $75.0 million, up to $540.0 million in milestones and $5 million in fees"
 
     assert [r for _, r, _ in roles(text)] == ["upfront", "milestone", "fee"]
+
+
+def test_it_gives_a_restated_total_the_role_of_the_price_it_restates() -> None:
+    text = "Parent will acquire the Company for $42.00 per share in cash, or approximately $1.1 billion."
+
+    assert [(r, p) for _, r, p in roles(text)] == [
+        ("purchase price", "share"),
+        ("purchase price", None),
+    ]
 
 
 def test_it_gives_the_new_figure_of_a_change_the_role() -> None:

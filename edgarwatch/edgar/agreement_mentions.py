@@ -34,6 +34,7 @@ TITLE = (
     r"(?!\s+and\s+(?!(?:other|certain|related|ancillary|various|a|an|the|its)\b)(?:[\w-]+\s+){0,3}?"
     r"(?:agreements?|facility|notes?|indenture)\b)"
     r"(?:\s+(?:and\s+)?Plan\s+of\s+(?:Merger|Reorganization|Arrangement)"
+    r"|\s+and\s+(?:Mutual\s+|General\s+)?Release"
     r"|\s+of\s+(?:Purchase\s+and\s+Sale|Sale|Lease|Merger))?(?:\s+No\.\s*\d+)?"
 )
 _ARTICLE = r"(?P<article>(?:(?:a|an|the|its|their|our|that\s+certain|certain|this|new|one)\s+)*)"

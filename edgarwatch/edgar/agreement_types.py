@@ -13,7 +13,7 @@ import re
 
 _TYPES: tuple[tuple[str, str], ...] = (
     ("asset purchase/sale", r"asset (?:purchase|sale|acquisition|transfer)|purchase and sale|sale and purchase|agreement of purchase and sale|real estate purchase|property purchase"),
-    ("merger/acquisition", r"merger|business combination|arrangement agreement|(?:stock|share|equity|unit|securities|membership interests?|interest) (?:purchase|exchange|contribution)|acquisition agreement|tender offer|combination agreement|contribution agreement|sale agreement"),
+    ("merger/acquisition", r"merger|business combination|arrangement agreement|(?:stock|share|equity|membership interests?|interest) (?:purchase|exchange|contribution)|acquisition agreement|tender offer|combination agreement|contribution agreement|sale agreement"),
     ("underwriting", r"underwriting|placement agency|placement agent|sales agreement|equity distribution|distribution agreement for|at[- ]the[- ]market|dealer[- ]manager|purchase agreement.*initial purchasers?"),
     ("indenture/notes", r"indenture|promissory note|convertible notes?|note purchase|notes\b|debentures?|bonds?\b"),
     ("credit facility", r"credit|loan|facility|facilities|financing agreement|commitment letter|bridge|revolv|borrow|guarantee and collateral|security agreement|pledge|forbearance|receivables purchase"),

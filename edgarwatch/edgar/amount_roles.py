@@ -36,7 +36,10 @@ _ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("milestone", r"milestones?|upon (?:the )?achievement|contingent upon|eligible to receive"),
     ("royalty", r"royalt(?:y|ies)"),
     ("rent", r"\brent\b|rental|lease payments?"),
-    ("compensation", r"salary|salaries|bonus(?:es)?|compensation|retainers?|retirement benefits?"),
+    (
+        "compensation",
+        r"salary|salaries|bonus(?:es)?|compensation|retainers?|retirement benefits?|severance",
+    ),
     (
         "fee",
         r"(?:commitment |upfront |annual |management |license |termination )?fees?\b|commissions?\b",
@@ -45,7 +48,7 @@ _ROLE_WORDS: tuple[tuple[str, str], ...] = (
         "purchase price",
         r"purchase price|consideration|sale price|acquire[sd]?\b|acquisition of|right to receive"
         r"|offer price|tender offer"
-        r"|purchase[sd]?\b|in exchange for|for a total|(?:will|to|agreed to) pay\b",
+        r"|purchase[sd]?\b|in exchange for|for a total",
     ),
     (
         "commitment",
@@ -67,6 +70,11 @@ _NAMED_RE = re.compile(
     r"^[^()“”\"]{0,40}?\((?:the\s+|an?\s+)?[“\"]([^”\"]{1,60})[”\"]\)"
 )  # "$10.10 in cash, without interest (the “Merger Consideration”)"
 _BEFORE_CHARS = 140
+_PAY_RE = re.compile(r"\b(?:will|to|agreed to|shall) pay\b", re.IGNORECASE)
+_FOR_RE = re.compile(r"^\s+for\b")
+_RESTATED_RE = re.compile(
+    r"(?:\s+(?:per\s+\w+|in\s+cash|in\s+the\s+aggregate))*,?\s+or\s+(?:approximately\s+|about\s+)?"
+)
 _CHANGE_RE = re.compile(r"(?:\s+(?:per|a|each)\s+\w+)?\s+to\s+$")
 _FROM_RE = re.compile(r"\bfrom\s+$")
 _AFTER_CHARS = 70
@@ -111,6 +119,8 @@ def amounts_in(
         if index and _is_change(text, money[index - 1], sum_):
             role = found[-1][0].role
             found[-1] = (replace(found[-1][0], role="other"), found[-1][1])
+        elif index and _RESTATED_RE.fullmatch(text, money[index - 1].end, sum_.start):
+            role = found[-1][0].role  # "$42.00 per share in cash, or approximately $1.1 billion"
         amount = Amount(
             text=text[sum_.start : sum_.end],
             value=sum_.number,
@@ -140,7 +150,13 @@ def _clause_after(window: str) -> str:
 
 
 def role_of(before: str, after: str) -> str:
-    """The role whose words sit nearest the sum (ties go to the earlier role)."""
+    """The role whose words sit nearest the sum (ties go to the earlier role).
+
+    "will pay SICOR five million Euros for these batches": paying *for*
+    something is its price; "will pay Beta $2.5 million" alone is not.
+    """
+    if _PAY_RE.search(before) and _FOR_RE.match(after):
+        return "purchase price"
     named = _NAMED_RE.match(after)
     if named:
         role = _nearest(f" {named.group(1)}", "")

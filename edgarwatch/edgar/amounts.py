@@ -2,8 +2,7 @@
 
 Only text with a currency (a symbol, an ISO code or a currency word) is
 money, so share counts, percentages, dates and section numbers never are.
-What a sum pays for (its role) is read from the nearest telling words
-around it, inside its own clause and never past a neighbouring sum.
+What a sum pays for is `amount_roles`' business.
 """
 
 from __future__ import annotations
@@ -73,9 +72,8 @@ class Money:
     @property
     def number(self) -> int | float:
         """An int when whole ("$1.15 billion" → 1150000000), else a float."""
-        return (
-            int(self.value) if self.value == self.value.to_integral_value() else float(self.value)
-        )
+        whole = self.value == self.value.to_integral_value()
+        return int(self.value) if whole else float(self.value)
 
 
 def find_money(text: str) -> list[Money]:
@@ -92,12 +90,12 @@ def _money(match: re.Match[str]) -> Money | None:
     groups = match.groupdict()
     if groups.get("words"):
         whole = word_number(match.group("words"))
-        currency = _WORDS.get(_folded(match.group("wword")))
+        currency = _WORDS.get(" ".join(match.group("wword").lower().split()))
         if whole is None or currency is None:
             return None
         return Money(match.start(), match.end(), Decimal(whole), currency, True)
     if groups.get("bare"):
-        currency = _WORDS.get(_folded(match.group("word")))
+        currency = _WORDS.get(" ".join(match.group("word").lower().split()))
         number, scale = match.group("bare"), match.group("bscale")
     else:
         currency = _SYMBOLS.get(re.sub(r"[\s.]", "", match.group("prefix")).upper())
@@ -107,10 +105,6 @@ def _money(match: re.Match[str]) -> Money | None:
     if currency is None or value is None:
         return None
     return Money(match.start(), match.end(), value, currency, scale is not None)
-
-
-def _folded(word: str) -> str:
-    return " ".join(word.lower().split())
 
 
 def _decimal(number: str, scale: str | None) -> Decimal | None:

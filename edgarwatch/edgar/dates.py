@@ -37,8 +37,8 @@ DATE_RE = re.compile(DATE)
 _COUNT = rf"(?:\d{{1,3}}|{NUMBER_WORDS})(?:\s*\(\d{{1,3}}\))?"
 _UNIT = {"year": "Y", "month": "M", "week": "W", "day": "D"}
 _END_RE = re.compile(
-    r"\b(?:(?:maturity|expiration|termination) date (?:of [^.;]{0,40}?)?from [^.;]{0,40}? to"
-    r"|matures?|maturity date (?:is|of|will be)|mature|expires?|expiring"
+    r"\b(?:(?:maturity|expiration|termination) date (?:of [^.;]{0,40}?)?(?:from [^.;]{0,40}? )?to"
+    r"|matures?|maturing|maturity date (?:is|of|will be)|mature|expires?|expiring"
     r"|expiration date (?:is|of)|terminates?|ends?|concluding|continues? (?:in effect )?until"
     r"|until|through)\s+(?:on\s+)?(?:the earlier of\s+)?(?:\(\w\)\s+)?",
     re.IGNORECASE,

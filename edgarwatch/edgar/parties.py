@@ -70,7 +70,7 @@ _OFFICE_RE = re.compile(
     r"\b(?:Chief|Officer|President|Director|Chairman|Chair|Secretary|Treasurer|Counsel|Vice"
     r"|Manager|Partner|Member|Board|Committee)\b"
 )
-_REGISTRANT_REF_RE = re.compile(r"(?:we|us|the Company|the Registrant)\b")
+_REGISTRANT_REF_RE = re.compile(r"(?:[Ww]e|us|[Tt]he Company|[Tt]he Registrant)\b")
 _ROLE_OF_WORD = {
     "agent": "agent", "trustee": "trustee", "lender": "lender", "bank": "lender",
     "arranger": "arranger", "bookrunner": "arranger", "underwriter": "underwriter",
