@@ -193,6 +193,16 @@ def test_it_reads_the_agreement_a_completed_acquisition_was_made_under() -> None
             None,
         ),
         (
+            "On October 31, 2017, Larch Sensors Corporation, a New York corporation (“Buyer”) and "
+            "newly formed and wholly-owned indirect subsidiary of Larch Holdings, Inc. (the "
+            "“Company”) and Mesa Instruments, Inc., a Delaware corporation (“Seller”) entered into "
+            "an Asset Purchase Agreement (the “Asset Purchase Agreement”).",
+            "asset purchase/sale",
+            "Asset Purchase Agreement",
+            "Mesa Instruments, Inc.",
+            None,
+        ),
+        (
             "On January 5, 2024, the Company entered into a Loan and Security Agreement with "
             "Silicon Valley Bank, providing for a term loan of up to $50 million, maturing on "
             "January 1, 2028.",
@@ -209,7 +219,7 @@ def test_it_reads_more_shapes_of_real_prose(
     agreement = only(extract_agreements("1.01", text, registrant="Larch Holdings, Inc."))
 
     assert (agreement.type, agreement.title, agreement.term) == (kind, title, term)
-    assert parties(agreement)[0] == ("Larch Holdings, Inc.", "registrant")  # "The Company" too
+    assert parties(agreement)[0][1] == "registrant"  # "The Company", or its subsidiary the Buyer
     others = [name for name, role in parties(agreement) if role != "registrant"]
     assert others == ([counterparty] if counterparty else [])  # never "certain investors"
 

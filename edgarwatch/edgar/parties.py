@@ -61,7 +61,8 @@ _CAPACITY_ALIAS_RE = re.compile(
 _PAREN_RE = re.compile(r"\((?:[^()]|\([^()]*\))*\)")
 _OR_ALIAS_RE = re.compile(r",\s+or\s+(?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3},?")
 _DESCRIPTOR_RE = re.compile(
-    rf"(?:a|an|the|its|each|acting|being|formerly|now)\b(?:[^,;()]|,\s*(?={SUFFIX}))*"
+    rf"(?:a|an|the|its|each|acting|being|formerly|now|newly|wholly|direct|indirect)\b"
+    rf"(?:[^,;()]|,\s*(?={SUFFIX}))*"
 )  # "a … wholly-owned subsidiary of Cedar Realty Trust Partnership, L.P."
 _SUBSIDIARY_OF_RE = re.compile(
     r"subsidiar(?:y|ies) of (?:the\s+)?(?P<owner>[A-Z][\w\-.]*(?:\s+[A-Z][\w\-.]*){0,4})"
