@@ -43,7 +43,7 @@ _TRIGGER_RE = re.compile(
     r"\b(?:(?P<entry>(?:entered|enter|enters|entering)\s+into|executed|signed"
     r"|amended(?:\s+and\s+restated)?)|(?P<pursuant>[Pp]ursuant\s+to|[Uu]nder|governed\s+by)"
     r"|(?P<termination>terminated|terminate|termination\s+of|terminating))\s+"
-    rf"(?i:{_ARTICLE}{_MONEY}(?P<title>{TITLE}))"
+    rf"(?i:{_ARTICLE}{_MONEY})"
 )  # the verbs are prose (lower case): "the Amended and Restated Merger Agreement" is a title
 _TITLE_RE = re.compile(TITLE, re.IGNORECASE)
 _MORE_RE = re.compile(r"\s*,?\s+and\s+(?:a|an)\s+", re.IGNORECASE)
@@ -102,17 +102,18 @@ def find_mentions(
         return mentions
     for match in _TRIGGER_RE.finditer(text, start, end):
         kind = next(k for k in ("entry", "pursuant", "termination") if match.group(k))
-        if not _accepted(match, kind, text, definite_ok, terminations):
+        title = _TITLE_RE.match(text, match.end(), end)
+        if title is None or not _accepted(match, kind, text, definite_ok, terminations):
             continue
         mention = Mention(
             kind=kind,
-            title=" ".join(match.group("title").split()),
-            title_span=match.span("title"),
+            title=" ".join(title.group().split()),
+            title_span=title.span(),
             sentence=sentence,
             verb_span=match.span(kind),
             text_of_verb=match.group(kind),
         )
-        siblings = _read_tail(text, mention, match.end(), names)
+        siblings = _read_tail(text, mention, title.end(), names)
         if kind == "entry":
             for each in (mention, *siblings):
                 _add_subject(text, each, names)

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 
 from edgarwatch.agreement import Span
-from edgarwatch.edgar.numbers import NUMBER_WORDS, to_int
+from edgarwatch.edgar.numbers import to_int
 
 _MONTHS = {
     name: number
@@ -34,7 +34,7 @@ DATE = (
     rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?(?P<month2>{_MONTH}),?\s+(?P<year2>(?:19|20)\d\d))"
 )
 DATE_RE = re.compile(DATE)
-_COUNT = rf"(?:\d{{1,3}}|{NUMBER_WORDS})(?:\s*\(\d{{1,3}}\))?"
+_COUNT = r"(?:\d{1,3}|[a-z]+(?:-[a-z]+)?)(?:\s*\(\d{1,3}\))?"  # "7", "seven (7)": read by to_int
 _UNIT = {"year": "Y", "month": "M", "week": "W", "day": "D"}
 _END_RE = re.compile(
     r"\b(?:(?:maturity|expiration|termination) date (?:of [^.;]{0,40}?)?(?:from [^.;]{0,40}? )?to"

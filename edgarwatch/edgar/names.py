@@ -67,17 +67,27 @@ _SUFFIX_WORDS = word_set(
 _STATE_TAG_RE = re.compile(r"[\\/][A-Za-z]{2,3}[\\/]?\s*$|/$")
 _FAMILY_KEY_CHARS = 6
 _REGISTRANT_WORDS = frozenset({"company", "registrant", "we", "us", "our", "corporation"})
-_NOT_PARTY_RE = re.compile(
-    r"^(?:the\s+)?(?:moody[’']?s(?: investors service(?:, inc\.?)?)?|s&p(?: global ratings)?"
-    r"|standard (?:&|and) poor[’']?s.*|fitch(?: ratings)?(?:, inc\.?)?|dbrs.*|kroll.*"
-    r"|nyse.*|new york stock exchange.*|nasdaq.*|the nasdaq.*|cboe.*|otc.*|sec|securities and exchange commission"
-    r"|finra|fda|u\.s\. food and drug administration|food and drug administration|ema|irs|doj|ftc"
-    r"|internal revenue service|department of justice|federal trade commission|board(?: of directors)?"
-    r"|(?:compensation |audit )?committee|agreement|notes?|shares?|common stock|exhibit.*|item.*"
-    r"|section.*|schedule.*|form.*|rule.*|regulation.*|article.*)$"
-    r"|(?:\bact|\bcode|\blaw|\bagreement|\bindenture|\bplan|\bnotes?|\bfacility|\bloans?|\bstock)$",
-    re.IGNORECASE,
-)
+_NOT_PARTIES = frozenset(
+    {
+        "moody's", "moody's investors service", "moody's investors service, inc.", "s&p",
+        "s&p global ratings", "fitch", "fitch ratings", "fitch ratings, inc.", "sec",
+        "securities and exchange commission", "finra", "fda", "ema", "irs", "doj", "ftc",
+        "u.s. food and drug administration", "food and drug administration",
+        "internal revenue service", "department of justice", "federal trade commission",
+        "board", "board of directors", "committee", "compensation committee", "audit committee",
+        "agreement", "note", "notes", "share", "shares", "common stock",
+    }
+)  # fmt: skip
+_NOT_PARTY_PREFIXES = (
+    "standard & poor", "standard and poor", "dbrs", "kroll", "nyse", "new york stock exchange",
+    "nasdaq", "the nasdaq", "cboe", "otc", "exhibit", "item", "section", "schedule", "form ",
+    "rule ", "regulation", "article",
+)  # fmt: skip
+_NOT_PARTY_ENDINGS = (
+    " act", " code", " law", "agreement", "indenture", " plan", " note", " notes", "facility",
+    " loan", " loans", " stock",
+)  # fmt: skip
+"""Rating agencies, exchanges, regulators, statutes and instruments: never parties."""
 _NOT_NAME_START = word_set(
     "On In As At By For From If Upon Under Pursuant Effective Also Additionally Accordingly "
     "Concurrently Following Prior Subject Further Each Both Certain Such This That These Those "
@@ -95,6 +105,15 @@ def company_key(name: str) -> str:
     return " ".join(kept or words)
 
 
+def _not_a_party(name: str) -> bool:
+    folded = name.lower().replace("’", "'").removeprefix("the ")
+    return (
+        folded in _NOT_PARTIES
+        or folded.startswith(_NOT_PARTY_PREFIXES)
+        or f" {folded}".endswith(_NOT_PARTY_ENDINGS)
+    )
+
+
 def clean_name(name: str) -> str:
     """Trim a sentence's full stop off a name ("Acme LLC." → "Acme LLC"), keep "Inc."."""
     name = _LEADING_YEAR_RE.sub("", " ".join(name.split()).strip(" ,;"))
@@ -106,7 +125,7 @@ def clean_name(name: str) -> str:
 def is_name(name: str) -> bool:
     """A plausible party name: not a month, a statute, an exchange or a lone number."""
     words = name.split()
-    if not words or words[0] in _NOT_NAME_START or _NOT_PARTY_RE.search(name):
+    if not words or words[0] in _NOT_NAME_START or _not_a_party(name):
         return False
     if not company_key(name) or _ONLY_SUFFIX_RE.match(name):
         return False  # "L.P.", "Inc.": the tail of a name cut by a comma

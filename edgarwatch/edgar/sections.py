@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from typing import Literal
 
 from selectolax.lexbor import LexborHTMLParser
@@ -412,17 +413,24 @@ def running_headers(lines: Iterable[str]) -> frozenset[str]:
     "None." item from being dropped. Lines the cover does not print (the
     captions of financial statements) are never taken for page headers.
     """
-    counts: Counter[str] = Counter()
-    cover: set[str] = set()
-    in_cover = True
-    for line in lines:
-        if not line or len(line) > _RUNNING_HEADER_MAX_CHARS:
-            continue
-        counts[line] += 1
-        in_cover = in_cover and len(cover) < _COVER_LINES and not _HEADING_START_RE.match(line)
-        if in_cover:
-            cover.add(line)
-    return frozenset(line for line in cover if counts[line] > 1 and _looks_like_page_header(line))
+    rest = iter(lines)
+    cover: list[str] = []
+    for line in rest:
+        if _HEADING_START_RE.match(line) or len(cover) >= _COVER_LINES:
+            cover_end = [line]
+            break
+        cover.append(line)
+    else:
+        cover_end = []
+    candidates = {
+        line
+        for line in cover
+        if line and len(line) <= _RUNNING_HEADER_MAX_CHARS and _looks_like_page_header(line)
+    }
+    if not candidates:
+        return frozenset()
+    counts = Counter(line for line in chain(cover, cover_end, rest) if line in candidates)
+    return frozenset(line for line in candidates if counts[line] > 1)
 
 
 def _looks_like_page_header(line: str) -> bool:
