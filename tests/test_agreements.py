@@ -224,6 +224,34 @@ def test_it_reads_more_shapes_of_real_prose(
     assert others == ([counterparty] if counterparty else [])  # never "certain investors"
 
 
+def test_it_keeps_two_agreements_of_one_sentence_apart() -> None:
+    text = (
+        "On May 1, 2024, the Company issued $600 million of 6.25% Senior Notes due 2031, sold "
+        "pursuant to an Underwriting Agreement with Ridgeway & Associates, Inc., as "
+        "representative of the several underwriters, and issued pursuant to an Indenture with "
+        "Harbor Trust Company, National Association, as trustee."
+    )
+    agreements = extract_agreements("1.01", text, registrant="Larch Holdings, Inc.")
+
+    assert [(a.type, a.counterparties[0].role) for a in agreements] == [
+        ("underwriting", "underwriter"),
+        ("indenture/notes", "trustee"),
+    ]
+
+
+def test_it_takes_the_formal_title_a_1_02_sentence_gives_after_describing_it() -> None:
+    text = (
+        "On April 15, 2016, the Company terminated its existing credit facility pursuant to "
+        "that certain Amended and Restated Credit Agreement, dated as of August 7, 2013, by and "
+        "among the Company, the lenders party thereto and Keel Bank, N.A., as administrative agent."
+    )
+    agreement = only(extract_agreements("1.02", text, registrant="Larch Holdings, Inc."))
+
+    assert agreement.title == "Amended and Restated Credit Agreement"
+    assert agreement.date == dt.date(2013, 8, 7)
+    assert parties(agreement)[-1] == ("Keel Bank, N.A.", "agent")
+
+
 # --- evidence -------------------------------------------------------------------------------
 
 

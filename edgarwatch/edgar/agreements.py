@@ -135,10 +135,14 @@ def _key(title: str) -> str:
 
 
 def _merge(drafts: list[Draft], mention: Mention) -> None:
+    """One agreement, one draft: the same title or short name, or the formal title a
+    sentence gives after describing it ("terminated its existing credit facility …
+    pursuant to that certain Amended and Restated Credit Agreement")."""
     keys = {_key(mention.title), *(_key(alias) for alias in mention.aliases)}
     for draft in drafts:
-        same_sentence = draft.mentions[-1].sentence == mention.sentence
-        if keys & draft.keys or (same_sentence and mention.kind == "pursuant"):
+        last = draft.mentions[-1]
+        described = last.sentence == mention.sentence and last.title == last.title.lower()
+        if keys & draft.keys or (described and mention.kind == "pursuant"):
             draft.mentions.append(mention)
             draft.keys |= keys
             return
@@ -220,6 +224,6 @@ def _gather_exhibits(
         named = list(dict.fromkeys(n for p, n in mentions if start <= p < end))
         if not named and len(drafts) == 1 and _AGREEMENT_WORD_RE.search(text, start, end):
             named = [0]
-        for number, ((exhibit, (a, b))) in zip(named, cited, strict=False):
+        for number, (exhibit, (a, b)) in zip(named, cited, strict=False):
             if drafts[number].exhibit is None:
                 drafts[number].exhibit = (exhibit_type(exhibit, exhibits), (start + a, start + b))
