@@ -196,7 +196,8 @@ class _ListReader:
         match = _REGISTRANT_REF_RE.match(self.text, pos)
         if match is None:
             return None
-        self._add(self.names.registrant_name or match.group(), match.span(), registrant=True)
+        if self.names.registrant_name:  # unnamed, "we" is no party name
+            self._add(self.names.registrant_name, match.span(), registrant=True)
         return match.end()
 
     def _alias(self, pos: int) -> int | None:
