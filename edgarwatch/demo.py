@@ -140,6 +140,7 @@ def _settings(url: str, database: Path) -> Settings:
                 "user_agent": "edgarwatch demo demo@edgarwatch.invalid",
                 "base_url": url,
                 "data_url": url,
+                "efts_url": url,
                 "requests_per_second": 5,
             },
             "poll": {

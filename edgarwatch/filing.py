@@ -38,11 +38,36 @@ def normalise_accession(value: str) -> str:
 
 @dataclass(frozen=True)
 class Company:
-    """One company on a filing, in one role (Filer, Subject, Issuer, …)."""
+    """One company on a filing, in one role (Filer, Subject, Issuer, …).
+
+    `role` None: unknown. Submissions JSON and full-text search name a filing's
+    companies without saying which is the Filer; the feed, the index page and
+    the SEC header do, and fix it later (roles are facts or unknown).
+    """
 
     cik: int
     name: str
-    role: str = "Filer"
+    role: str | None = "Filer"
+
+    @property
+    def is_filer(self) -> bool:
+        return (self.role or "").lower().startswith("filer")
+
+
+def merge_companies(companies: Iterable[Company]) -> tuple[Company, ...]:
+    """Every (CIK, role) once; a company of unknown role is dropped where the same CIK
+    is known in a role, and a name left empty by one source is taken from another."""
+    listed = list(dict.fromkeys(companies))
+    names = {c.cik: c.name for c in reversed(listed) if c.name}
+    known = {c.cik for c in listed if c.role is not None}
+    merged: dict[tuple[int, str | None], Company] = {}
+    for company in listed:
+        if company.role is None and company.cik in known:
+            continue
+        key = (company.cik, company.role)
+        if key not in merged:
+            merged[key] = replace(company, name=company.name or names.get(company.cik, ""))
+    return tuple(merged.values())
 
 
 @dataclass(frozen=True)
@@ -108,7 +133,7 @@ class Filing:
     def primary_company(self) -> Company:
         """The Filer when there is one (a Subject's filing is about it), else the first."""
         for company in self.companies:
-            if company.role.lower().startswith("filer"):
+            if company.is_filer:
                 return company
         return self.companies[0]
 
@@ -180,7 +205,7 @@ def _merged(group: list[Filing]) -> Filing:
     rows = [base, *(f for f in group if f is not base)]
     return replace(
         base,
-        companies=tuple(dict.fromkeys(c for f in group for c in f.companies)),
+        companies=merge_companies(c for f in group for c in f.companies),
         items=tuple(dict.fromkeys(n for f in group for n in f.items)),
         accepted_at=max((f.accepted_at for f in group if f.accepted_at), default=None),
         filed=next((f.filed for f in rows if f.filed), None),
@@ -190,4 +215,4 @@ def _merged(group: list[Filing]) -> Filing:
 
 
 def _is_filer_row(filing: Filing) -> bool:
-    return any(c.role.lower() == "filer" for c in filing.companies)
+    return any(c.is_filer for c in filing.companies)

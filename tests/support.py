@@ -124,6 +124,7 @@ def settings_for(url: str, database: Path, **sections: Any) -> Settings:
             "user_agent": USER_AGENT,
             "base_url": url,
             "data_url": url,
+            "efts_url": url,
             "requests_per_second": 8,
             "max_retries": 2,
             "read_timeout": 5,
@@ -144,6 +145,7 @@ def write_config(path: Path, url: str, database: Path, extra: str = "", watch: s
 user_agent = "{USER_AGENT}"
 base_url = "{url}"
 data_url = "{url}"
+efts_url = "{url}"
 requests_per_second = 8
 max_retries = 2
 read_timeout = 5

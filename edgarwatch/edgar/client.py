@@ -158,7 +158,7 @@ class EdgarClient:
         stop: threading.Event | None = None,
     ) -> None:
         self.settings = settings
-        self.rebaser = Rebaser(settings.base_url, settings.data_url)
+        self.rebaser = Rebaser(settings.base_url, settings.data_url, settings.efts_url)
         self.limiter = limiter or RateLimiter(settings.requests_per_second)
         self.throttle = throttle or Throttle(timedelta(minutes=settings.throttle_pause_minutes))
         self.stop = stop or threading.Event()

@@ -53,6 +53,7 @@ class EdgarSettings:
     user_agent: str = setting(required=_USER_AGENT_MISSING, convert=user_agent)
     base_url: str = setting("https://www.sec.gov", url=True)
     data_url: str = setting("https://data.sec.gov", url=True)
+    efts_url: str = setting("https://efts.sec.gov", url=True)
     requests_per_second: float = setting(5.0, minimum=0.1, convert=within_sec_ceiling)
     connect_timeout: float = setting(5.0, minimum=0.1)
     read_timeout: float = setting(30.0, minimum=0.1)

@@ -8,6 +8,8 @@ domain values.
 | function          | source                                         | what a status means here |
 | ----------------- | ---------------------------------------------- | ------------------------ |
 | `latest_filings`  | "Latest Filings" Atom (getcurrent, type=8-K)   | 503 past page one: the feed's end |
+| `newest_filings`  | the same feed, down to the first known accession: one `count=10` page when nothing is new | 503 past page one: the feed's end |
+| `full_text_search`| EDGAR full-text search (efts.sec.gov), one filing day | — |
 | `company`         | submissions JSON (data.sec.gov)                | 404: no such CIK → None |
 | `company_filings` | submissions JSON and its `filings.files` pages | 404: no such CIK → [] |
 | `daily_index`     | daily master index                             | 404: not built yet, or no filing day → None |
@@ -21,14 +23,15 @@ SEC's 403, `UnexpectedResponse` for a 200 that is not the format expected).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from edgarwatch.company import Ticker
-from edgarwatch.edgar import paths
+from edgarwatch.edgar import efts, paths
 from edgarwatch.edgar.client import EdgarClient, EdgarError, UnexpectedResponse
 from edgarwatch.edgar.daily_index import filings_from_index, parse_master_index
-from edgarwatch.edgar.feed import parse_feed
+from edgarwatch.edgar.feed import FeedPage, parse_feed
 from edgarwatch.edgar.index_page import parse_index_page
 from edgarwatch.edgar.parse import ParsedFiling, parse_document, parse_with_index_page
 from edgarwatch.edgar.submissions import CompanySubmissions, parse_submissions
@@ -74,18 +77,10 @@ def latest_filings(client: EdgarClient, stop_at: datetime | None, max_pages: int
     """
     scan = FeedScan()
     for start in range(0, max_pages * PAGE_SIZE, PAGE_SIZE):
-        response = client.get(
-            paths.current_feed_path(FEED_FORM, start, PAGE_SIZE),
-            ok_statuses=frozenset({200}) if start == 0 else frozenset({200, 503}),
-            max_bytes=FEED_PAGE_MAX_BYTES,
-        )
-        if response.status == 503:
+        page = _feed_page(client, start, PAGE_SIZE)
+        if page is None:
             scan.end_of_feed = True
             break
-        try:
-            page = parse_feed(response.content, client.rebaser)
-        except ValueError as exc:
-            raise UnexpectedResponse(f"{response.url} is not the Atom feed ({exc})") from None
         scan.pages += 1
         scan.filings.extend(page.filings)
         oldest = page.oldest_accepted_at
@@ -97,6 +92,114 @@ def latest_filings(client: EdgarClient, stop_at: datetime | None, max_pages: int
             scan.end_of_feed = True
             break
     scan.filings = merge(scan.filings)  # a filing's roles can straddle two pages
+    return scan
+
+
+SMALL_PAGE = 10
+"""An idle poll's page: ~6 KB instead of ~58 KB for 100 entries (EDGAR.md, 10.8)."""
+
+
+def newest_filings(
+    client: EdgarClient, known: Callable[[Sequence[str]], set[str]], max_pages: int
+) -> FeedScan:
+    """The newest 8-Ks down to the first accession `known` recognises.
+
+    Accession, never time, decides what is new. One `count=10` page when
+    anything on it is known (an idle poll: one small request); when all of it
+    is new, `count=100` pages from the top until a page holds a known
+    accession (`reached`), the feed ends, or `max_pages`. Filings inserted
+    *below* known ones — EDGAR posts after-hours 8-Ks the next morning at
+    their evening acceptance time — are the sweep's to find, not the poll's.
+    """
+    scan = FeedScan()
+    page = _feed_page(client, 0, SMALL_PAGE)
+    if page is None:  # never at start=0 (a 503 there is an outage, raised), but typed so
+        scan.end_of_feed = True
+        return scan
+    scan.pages = 1
+    if _add_page(scan, page, known) or page.entry_count < SMALL_PAGE:
+        scan.end_of_feed = not scan.reached
+        scan.filings = merge(scan.filings)
+        return scan
+    scan.filings.clear()
+    for start in range(0, max_pages * PAGE_SIZE, PAGE_SIZE):
+        feed_page = _feed_page(client, start, PAGE_SIZE)
+        if feed_page is None:
+            scan.end_of_feed = True
+            break
+        scan.pages += 1
+        if _add_page(scan, feed_page, known):
+            break
+        if feed_page.entry_count < PAGE_SIZE:
+            scan.end_of_feed = True
+            break
+    scan.filings = merge(scan.filings)
+    return scan
+
+
+def _feed_page(client: EdgarClient, start: int, count: int) -> FeedPage | None:
+    """One getcurrent page; None for EDGAR's 503 past the end (beyond the first page)."""
+    response = client.get(
+        paths.current_feed_path(FEED_FORM, start, count),
+        ok_statuses=frozenset({200}) if start == 0 else frozenset({200, 503}),
+        max_bytes=FEED_PAGE_MAX_BYTES,
+    )
+    if response.status == 503:
+        return None
+    try:
+        return parse_feed(response.content, client.rebaser)
+    except ValueError as exc:
+        raise UnexpectedResponse(f"{response.url} is not the Atom feed ({exc})") from None
+
+
+def _add_page(scan: FeedScan, page: FeedPage, known: Callable[[Sequence[str]], set[str]]) -> bool:
+    """Add a page's filings; True when one of them is known (the scan reached known ground)."""
+    scan.filings.extend(page.filings)
+    oldest = page.oldest_accepted_at
+    scan.oldest = min(filter(None, (scan.oldest, oldest)), default=None)
+    accessions = [f.accession for f in page.filings]
+    scan.reached = bool(accessions) and len(known(accessions)) > 0
+    return scan.reached
+
+
+# --------------------------------------------------------------------------- full-text search
+
+
+@dataclass
+class SearchScan:
+    """What full-text search holds for one filing day."""
+
+    filings: list[Filing] = field(default_factory=list)
+    pages: int = 0
+    total: int = 0
+    complete: bool = False
+    """Every hit of the day was read (not cut by `max_pages` or the 10,000-hit window)."""
+
+
+def full_text_search(
+    client: EdgarClient, day: date, *, form: str = FEED_FORM, max_pages: int = 20
+) -> SearchScan:
+    """Every `form` filing EDGAR full-text search holds for filing day `day`.
+
+    EFTS answers 100 hits a page, one per *document*, in an order EDGAR does
+    not document: so every page of the day is read (`from` = 0, 100, …) and
+    hits are merged by accession. It is a complete index that runs ~30–45 s
+    behind the feed (EDGAR.md): the independent second source.
+    """
+    scan = SearchScan()
+    for start in range(0, max_pages * efts.PAGE_SIZE, efts.PAGE_SIZE):
+        response = client.get(paths.full_text_search_path(form, day, start))
+        try:
+            page = efts.parse_search(response.content, client.rebaser)
+        except ValueError as exc:
+            raise UnexpectedResponse(f"{response.url} is not a search answer ({exc})") from None
+        scan.pages += 1
+        scan.total = page.total
+        scan.filings.extend(page.filings)
+        if page.hits < efts.PAGE_SIZE or start + page.hits >= page.total:
+            scan.complete = page.exact or page.total < 10_000
+            break
+    scan.filings = merge(scan.filings)
     return scan
 
 
@@ -198,10 +301,13 @@ def _report(filing: Filing, parsed: ParsedFiling) -> FilingReport:
 
 __all__ = [
     "FeedScan",
+    "SearchScan",
     "company",
     "company_filings",
     "company_tickers",
     "daily_index",
+    "full_text_search",
     "latest_filings",
+    "newest_filings",
     "read_filing",
 ]

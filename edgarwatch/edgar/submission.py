@@ -264,7 +264,7 @@ def _item_value_numbers(value: str, filed: date | None) -> list[str]:
 
 
 def _unique(companies: list[Company]) -> tuple[Company, ...]:
-    seen: set[tuple[int, str]] = set()
+    seen: set[tuple[int, str | None]] = set()
     unique: list[Company] = []
     for company in companies:
         if (company.cik, company.role) not in seen:

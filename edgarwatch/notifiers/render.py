@@ -249,7 +249,8 @@ def _other_companies(filing: Filing) -> tuple[Company, ...]:
     for company in filing.companies:
         if company.cik not in seen:
             seen.add(company.cik)
-            others.append(Company(company.cik, clean_line(company.name), clean_line(company.role)))
+            role = clean_line(company.role) if company.role else None
+            others.append(Company(company.cik, clean_line(company.name), role))
     return tuple(others)
 
 
@@ -324,7 +325,10 @@ def facts(notice: Notice) -> list[tuple[str, str]]:
     """(label, value) pairs every channel shows in its summary."""
     rows = [("Company", f"{notice.company} (CIK {notice.cik})"), ("Form", notice.form_label)]
     if notice.other_companies:
-        others = "; ".join(f"{c.name} ({c.role}, CIK {c.cik})" for c in notice.other_companies)
+        others = "; ".join(
+            f"{c.name} ({c.role + ', ' if c.role else ''}CIK {c.cik})"
+            for c in notice.other_companies
+        )
         rows.append(("Also on the filing", others))
     if notice.accepted:
         rows.append(("Accepted", notice.accepted))
