@@ -72,10 +72,24 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class PollSettings:
-    """[poll]: the fast tier's pace and the catch-up tier's reach."""
+    """[poll]: how often each source is read, and the catch-up tier's reach.
 
-    interval_seconds: int = setting(30, minimum=1)
+    The poll reads a 10-entry page of the 8-K feed (~6 KB) when nothing is
+    new, so polling every few seconds costs little; the sweep re-reads the
+    feed back `sweep_hours` by accession (EDGAR posts after-hours 8-Ks the next
+    morning below newer entries); full-text search (EFTS) is the second,
+    independent source. See the README's "How it works" for the cost per day.
+    """
+
+    interval_seconds: int = setting(5, minimum=1)
     off_hours_interval_seconds: int = setting(300, minimum=1)
+    sweep_seconds: int = setting(120, minimum=10)
+    morning_sweep_seconds: int = setting(5, minimum=1)
+    sweep_hours: int = setting(24, minimum=1, maximum=96)
+    efts_seconds: int = setting(60, minimum=0)
+    efts_max_pages: int = setting(20, minimum=1)
+    readers: int = setting(3, minimum=1, maximum=8)
+    heartbeat_seconds: int = setting(30, minimum=1)
     reconcile_minutes: int = setting(60, minimum=1)
     lookback_minutes: int = setting(30, minimum=0)
     max_feed_pages: int = setting(50, minimum=1)

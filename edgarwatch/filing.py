@@ -170,6 +170,8 @@ class FilingReport:
     exhibits: tuple[Exhibit, ...] = ()
     document_only_items: tuple[Item, ...] = field(default=())
     error: str | None = None
+    public_at: datetime | None = None
+    """The filing's first public moment, where a document said (`Last-Modified`)."""
 
     def item(self, number: str) -> Item | None:
         for item in self.items:

@@ -3,16 +3,23 @@
 Each filing is recorded once, and its `NotifyPolicy` is decided then (stored
 by name in `filings.notify`):
 
-| how the filing was found                          | accepted (or filed, end of day)                    | policy     |
+| how the filing was found                          | when                                               | policy     |
 | ------------------------------------------------- | -------------------------------------------------- | ---------- |
-| the first poll of a database (the feed as it is)  | any time                                           | `baseline` |
-| feed, catch-up, daily index, submissions JSON     | no baseline yet, or no time known                  | `history`  |
-|                                                   | before the baseline minus `poll.lookback_minutes`  | `history`  |
+| the first poll of a database: the feed back ~24 h and today's full-text search | any time              | `baseline` |
+| a live source — the poll, the feed sweep, full-text search — first shows its accession after the baseline | any time — *whatever its acceptance time* | `news` |
+| daily index, submissions JSON (catch-up)          | no baseline yet, or no time known                  | `history`  |
+|                                                   | accepted before the baseline minus `poll.lookback_minutes` | `history`  |
 |                                                   | before its company was watched, minus the look-back | `history`  |
 |                                                   | otherwise (`watch.all`: the baseline alone counts) | `news`     |
-| a newly watched company's catch-up (`watch.catch_up_days`) | any time                                  | `history`  |
+| a newly watched company's catch-up (`watch.catch_up_days`) | accepted before the company was watched  | `history`  |
+|                                                   | accepted after (it became news while being watched) | `news`     |
 | `edgarwatch backfill`                             | any time                                           | `history`  |
 | `edgarwatch backfill --notify`                    | any time                                           | `news`     |
+
+What is new is decided by accession, never by time: EDGAR posts 8-Ks accepted
+after 17:30 ET the next business day at about 06:00, with their evening
+acceptance time, so an accession first shown after the baseline is news
+however old its acceptance time looks (EDGAR.md, "Filing hours").
 
 Only `news` may notify. Once its documents are read (or given up on), a
 `news` filing notifies through every (rule, channel) where all hold:
@@ -76,6 +83,40 @@ def eligibility(
     if not everyone:
         horizon = max(horizon, (watched_since or baseline_at) - lookback)
     return NotifyPolicy.NEWS if moment >= horizon else NotifyPolicy.HISTORY
+
+
+LIVE_SOURCES = frozenset({"feed", "sweep", "efts"})
+"""Sources that show what EDGAR publishes as it publishes it: a first sighting is news."""
+
+
+def first_sighting(filing: Filing, *, baseline_at: datetime | None) -> NotifyPolicy:
+    """The policy of a filing whose accession a live source shows for the first time:
+    the baseline before there is one, news after — whatever its acceptance time, and
+    whenever its company started being watched (what a live source showed before that
+    is already remembered as seen, and a newcomer's back-fill records it as history)."""
+    return NotifyPolicy.BASELINE if baseline_at is None else NotifyPolicy.NEWS
+
+
+def back_filled(filing: Filing, watched_since: datetime | None) -> NotifyPolicy:
+    """A newly watched company's catch-up: what it filed before it was watched is
+    history; what it filed after is news (the catch-up may find it before a live
+    source does, and must not silence it)."""
+    accepted = filing.accepted_at
+    if watched_since is None or accepted is None or accepted < watched_since:
+        return NotifyPolicy.HISTORY
+    return NotifyPolicy.NEWS
+
+
+def read_priority(filing: Filing, policy: NotifyPolicy, rules: Sequence[Rule]) -> int:
+    """Where a recorded filing waits in the read queue: 0 — news whose declared items
+    already match a rule (it will notify); 1 — other news, or news of unknown items;
+    2 — history and baseline (read for the record, never urgent)."""
+    if not policy.may_notify:
+        return 2
+    for rule in rules:
+        if _form_matches(filing.form, rule.forms) and set(filing.items) & set(rule.items):
+            return 0
+    return 1
 
 
 def _moment(filing: Filing) -> datetime | None:

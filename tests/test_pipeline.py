@@ -123,7 +123,11 @@ def test_a_burst_larger_than_a_page_is_paged_back_to_the_cursor(
         replay.publish(filing.accession, minutes_ago(30 - n * 0.1))
     replay.clear_requests()
     result = run_poll(context)
-    assert result.pages == 3
+    # The small page (10 entries) is all new, so the poll pages back with count=100
+    # to the first accession it knows: 261 entries, three full pages.
+    assert result.pages == 1 + 3
+    pages = [r.path for r in replay.requests("action=getcurrent")]
+    assert ["count=10&" in p for p in pages] == [True, False, False, False]
     assert not result.gap
     assert [f.accession for f in result.recorded] == [watched.accession]
     assert context.storage.state.unseen([f.accession for f in burst]) == set()
@@ -141,6 +145,10 @@ def test_a_503_past_the_end_of_the_feed_is_understood(world: tuple[Replay, str, 
     state.save_feed_cursor(
         replace(state.feed_cursor(), position=datetime.now(UTC) - timedelta(days=3))
     )
+    # Down for three days: nothing on the feed now was seen before (its accessions
+    # have been pruned from `seen`), so the poll pages to the feed's end.
+    state.forget_seen_before(datetime.now(UTC) + timedelta(minutes=1))
+    replay.clear_requests()
     result = run_poll(context)
     assert len(replay.requests("start=100")) == 1
     assert replay.requests("start=100")[0].status == 503
@@ -380,12 +388,14 @@ def test_a_newly_watched_company_is_caught_up_without_notifying(
     replay.publish_history(history.accession, datetime.now(UTC) - timedelta(days=3))
     watch_file.write_text("855654\n320193  # Apple\n")
     cycles.poll()
+    cycles.read()
     assert context.storage.filings.recorded([history.accession]) == {history.accession}
     assert outbox(context) == []
     fresh = eight_k(APPLE, ["1.01"])
     replay.add(fresh)
     replay.publish(fresh.accession)
     cycles.poll()
+    cycles.read()  # reading is its own loop: the poll only records
     assert [row["accession"] for row in outbox(context)] == [fresh.accession]
 
 

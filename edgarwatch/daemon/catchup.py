@@ -14,7 +14,8 @@ whatever the watchlist's size:
    which carries the filer's items but can lag by hours.
 
 Companies newly added to the watchlist are caught up from their submissions
-JSON (the last `watch.catch_up_days` days) without notifying.
+JSON (the last `watch.catch_up_days` days) as history — except a filing
+accepted after the company was added, which is news.
 """
 
 from __future__ import annotations
@@ -198,7 +199,8 @@ def catch_up_new_companies(
     watch: WatchSettings,
     on_recorded: FilingListener | None = None,
 ) -> list[Filing]:
-    """Record a newly watched company's recent 8-Ks as history (never notified)."""
+    """Record a newly watched company's recent 8-Ks: history, except what it filed after
+    it started being watched, which is news (`edgarwatch.policy.back_filled`)."""
     limit = max(poll.submissions_watchlist_limit, 1)
     if len(ciks) > limit:
         logger.warning(
@@ -216,6 +218,6 @@ def catch_up_new_companies(
     for cik in ciks:
         if watch.catch_up_days > 0:
             filings = company_filings(client, cik, first_day)
-            recorded += recorder.record(filings, source="watch-add", policy=NotifyPolicy.HISTORY)
+            recorded += recorder.back_fill(filings, source="watch-add")
         storage.watched.mark_caught_up(cik)
     return recorded

@@ -1,8 +1,15 @@
-"""The three cycles the scheduler runs: poll, reconcile, dispatch.
+"""The cycles the scheduler runs: poll, sweep, full-text search, catch-up, read, dispatch.
 
-Each is a plain method that never raises: a failure is logged, recorded in
-the `polls` table (which `edgarwatch status` reads) and the next cycle runs.
-`edgarwatch poll` calls `once()`: the same steps, catch-up only when due.
+Each is a plain method that never raises: a failure is logged, kept for
+`edgarwatch status`, and the next cycle runs. They are separate on purpose:
+the poll only finds and records (one small request when nothing is new); the
+readers read documents; the dispatcher delivers. A burst of filings, a slow
+document or a slow channel never holds the poll, and the systemd watchdog
+judges the poll alone. `edgarwatch poll` calls `once()`: poll, catch-up when
+due, one read pass and one dispatch, in order.
+
+Idle polls write nothing but a heartbeat every `poll.heartbeat_seconds`: a poll
+is logged in the `polls` table only when it found something or failed.
 """
 
 from __future__ import annotations
@@ -19,17 +26,19 @@ from edgarwatch.daemon.enrich import EnrichResult, enrich_pending
 from edgarwatch.daemon.poll import PollResult, poll_feed
 from edgarwatch.daemon.runtime import Runtime
 from edgarwatch.daemon.schedule import current_interval
+from edgarwatch.daemon.sweep import SweepResult, search_full_text, sweep_feed
 from edgarwatch.daemon.systemd import SystemdNotifier
 from edgarwatch.daemon.watchlist import Watchlist
-from edgarwatch.edgar.client import EdgarBlocked, EdgarError, Interrupted
+from edgarwatch.edgar.client import EdgarBlocked, EdgarClient, EdgarError, Interrupted
 from edgarwatch.filing import EASTERN
 from edgarwatch.notifiers.dispatch import DispatchResult
 from edgarwatch.storage import StorageError
-from edgarwatch.storage.timefmt import utc_now
 
 logger = logging.getLogger(__name__)
 
-ENRICH_BUDGET_SECONDS = 60.0
+READ_BUDGET_SECONDS = 60.0
+"""`edgarwatch poll`'s one read pass stops after this long; the daemon's readers never do."""
+WATCHDOG_MARGIN_SECONDS = 120.0
 
 
 @dataclass
@@ -37,22 +46,48 @@ class CycleOutcome:
     ok: bool
     summary: str
     notifications: int = 0
+    found: int = 0
+    """Filings of watched companies recorded (the readers are woken for them)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a cycle's steps report back: one line, and what they found."""
+
+    summary: str
+    found: int = 0
+    notifications: int = 0
+    eventful: bool = False
+    """Worth a row in the `polls` log even when nothing was recorded (a gap, a baseline)."""
 
 
 class Cycles:
     """The cycles over one runtime, and what the watchdog needs to judge them."""
 
-    def __init__(self, runtime: Runtime, systemd: SystemdNotifier | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        systemd: SystemdNotifier | None = None,
+        *,
+        on_found: Callable[[], None] = lambda: None,
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
         self.runtime = runtime
         self.systemd = systemd or SystemdNotifier({})
+        self.on_found = on_found
+        self.on_queued = on_queued
         self.reload_requested = threading.Event()
         self._poll_started: float | None = None
         self._poll_finished = time.monotonic()  # start-up counts as a fresh start
         self._synced: Watchlist | None = None  # the watchlist last written to the database
+        self._heartbeat: float | None = None
+        self._status_line = ""
+        self._clients: dict[str, EdgarClient] = {}
+        self._clients_lock = threading.Lock()
 
     # -- poll ----------------------------------------------------------------
     def poll(self) -> CycleOutcome:
-        """Fast tier, then enrichment; dispatch at once when it queued notifications."""
+        """The fast tier: find and record. Reading and delivering are other loops."""
         self._poll_started = time.monotonic()
         try:
             outcome = self._cycle("poll", self._poll_steps)
@@ -61,30 +96,30 @@ class Cycles:
             self._poll_finished = time.monotonic()
         self.systemd.status(outcome.summary)
         self.systemd.watchdog()
-        if outcome.notifications:
-            self.dispatch()
         return outcome
 
-    def _poll_steps(self) -> tuple[str, int]:
+    def _poll_steps(self) -> Step:
         rt = self.runtime
         self.sync_watchlist()
         result = poll_feed(
-            rt.storage, rt.client, rt.watchlist, rt.settings.poll, on_recorded=rt.on_recorded
-        )
-        rt.storage.state.poll_succeeded(utc_now())
-        enriched = self.enrich()
-        return _poll_summary(result, enriched.notifications), enriched.notifications
-
-    def enrich(self) -> EnrichResult:
-        rt = self.runtime
-        return enrich_pending(
             rt.storage,
-            rt.client,
-            rt.settings.notify,
-            list(rt.notifiers),
-            stop=rt.stop,
-            budget_seconds=ENRICH_BUDGET_SECONDS,
+            self.client("poll"),
+            rt.watchlist,
+            rt.settings.poll,
+            on_recorded=rt.on_recorded,
+            rules=rt.settings.notify.rules,
+            now=rt.clock(),
         )
+        self._beat(force=result.baseline or result.new_on_feed > 0)
+        return Step(_poll_summary(result), result.news, eventful=result.baseline or result.gap)
+
+    def _beat(self, *, force: bool) -> None:
+        """Write `last_poll_ok_at` now and then, not at every idle poll (disks wear)."""
+        period = self.runtime.settings.poll.heartbeat_seconds
+        now = time.monotonic()
+        if force or self._heartbeat is None or now - self._heartbeat >= period:
+            self.runtime.storage.state.poll_succeeded(self.runtime.clock())
+            self._heartbeat = now
 
     def sync_watchlist(self) -> None:
         """Re-read the watchlist when its file changed or SIGHUP asked; catch up newcomers."""
@@ -101,7 +136,7 @@ class Cycles:
             return
         if rt.watchlist is not self._synced:  # only after a (re)load, not every poll
             if set(watched.all()) != set(rt.watchlist.ciks):
-                added = watched.replace(rt.watchlist.names)
+                added = watched.replace(rt.watchlist.names, now=rt.clock())
                 if added:
                     logger.info(
                         "now watching %d more: CIK %s", len(added), ", ".join(map(str, added))
@@ -109,7 +144,7 @@ class Cycles:
             self._synced = rt.watchlist
         pending = watched.not_caught_up()
         if pending:
-            catch_up_new_companies(
+            recorded = catch_up_new_companies(
                 rt.storage,
                 rt.client,
                 rt.watchlist,
@@ -118,27 +153,50 @@ class Cycles:
                 watch=rt.settings.watch,
                 on_recorded=rt.on_recorded,
             )
+            if recorded:
+                self.on_found()
+
+    # -- the other live sources ----------------------------------------------
+    def sweep(self) -> CycleOutcome:
+        """Re-read the feed back to the sweep's horizon, by accession."""
+        return self._source("sweep", sweep_feed)
+
+    def search(self) -> CycleOutcome:
+        """Today's 8-Ks in EDGAR full-text search: the second, independent source."""
+        return self._source("efts", search_full_text)
+
+    def _source(self, kind: str, run: Callable[..., SweepResult]) -> CycleOutcome:
+        def steps() -> Step:
+            rt = self.runtime
+            result = run(
+                rt.storage,
+                self.client(kind),
+                rt.watchlist,
+                rt.settings.poll,
+                now=rt.clock(),
+                rules=rt.settings.notify.rules,
+                on_recorded=rt.on_recorded,
+            )
+            return Step(_source_summary(result), result.news, eventful=bool(result.unseen))
+
+        return self._cycle(kind, steps)
 
     # -- reconcile -----------------------------------------------------------
     def reconcile(self) -> CycleOutcome:
-        def steps() -> tuple[str, int]:
+        def steps() -> Step:
             rt = self.runtime
             self.sync_watchlist()
             result = reconcile(
                 rt.storage,
-                rt.client,
+                self.client("reconcile"),
                 rt.watchlist,
                 rt.settings.poll,
                 stop=rt.stop,
                 on_recorded=rt.on_recorded,
             )
-            enriched = self.enrich()
-            return _catch_up_summary(result), enriched.notifications
+            return Step(_catch_up_summary(result), len(result.recorded), eventful=True)
 
-        outcome = self._cycle("reconcile", steps)
-        if outcome.notifications:
-            self.dispatch()
-        return outcome
+        return self._cycle("reconcile", steps)
 
     def reconcile_due(self) -> bool:
         state = self.runtime.storage.state
@@ -146,9 +204,28 @@ class Cycles:
             return True
         last = state.last_catch_up()
         period = timedelta(minutes=self.runtime.settings.poll.reconcile_minutes)
-        return last is None or utc_now() - last >= period
+        return last is None or self.runtime.clock() - last >= period
 
-    # -- dispatch ------------------------------------------------------------
+    # -- read and deliver (one pass; the daemon runs them as loops) ----------
+    def read(self) -> EnrichResult:
+        """One pass over the read queue (what will notify first), within a budget."""
+        rt = self.runtime
+        try:
+            result = enrich_pending(
+                rt.storage,
+                rt.client,
+                rt.settings.notify,
+                list(rt.notifiers),
+                stop=rt.stop,
+                budget_seconds=READ_BUDGET_SECONDS,
+            )
+        except (EdgarBlocked, Interrupted) as exc:
+            logger.warning("reading stopped: %s", exc)
+            return EnrichResult()
+        if result.notifications:
+            self.on_queued()
+        return result
+
     def dispatch(self) -> DispatchResult:
         try:
             return self.runtime.dispatcher.dispatch()
@@ -160,11 +237,11 @@ class Cycles:
 
     # -- one-shot (`edgarwatch poll`) ----------------------------------------
     def once(self) -> bool:
-        """Poll, catch up when due, dispatch: True when every step succeeded."""
-        outcome = self.poll()
-        ok = outcome.ok
+        """Poll, catch up when due, read, dispatch: True when every step succeeded."""
+        ok = self.poll().ok
         if ok and self.reconcile_due():
             ok = self.reconcile().ok
+        self.read()
         self.dispatch()
         return ok
 
@@ -172,23 +249,42 @@ class Cycles:
     def healthy(self) -> bool:
         """False when a poll runs for longer than any poll should, or when none has
         finished for two intervals (the scheduler itself stopped): systemd's
-        watchdog then restarts the service."""
-        margin = ENRICH_BUDGET_SECONDS + 120
+        watchdog then restarts the service. Only the poll loop is judged: reading
+        and delivering have their own loops, and a slow one must not get the
+        service killed."""
+        interval = self.current_interval()
         now = time.monotonic()
         started = self._poll_started
         if started is not None:
-            return now - started < 3 * max(self.runtime.settings.poll.interval_seconds, 60) + margin
-        return now - self._poll_finished < 2 * self.current_interval() + margin
+            return now - started < max(180.0, 3 * interval) + WATCHDOG_MARGIN_SECONDS
+        return now - self._poll_finished < 2 * interval + WATCHDOG_MARGIN_SECONDS
 
     # -- shared ----------------------------------------------------------------
-    def _cycle(self, kind: str, steps: Callable[[], tuple[str, int]]) -> CycleOutcome:
+    def client(self, kind: str) -> EdgarClient:
+        """Each cycle kind its own client (HTTP session), so cycles run at once safely;
+        all share one rate limit and one SEC pause. The poll uses the runtime's."""
+        if kind == "poll":
+            return self.runtime.client
+        with self._clients_lock:
+            if kind not in self._clients:
+                self._clients[kind] = self.runtime.new_client()
+            return self._clients[kind]
+
+    def close(self) -> None:
+        with self._clients_lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+
+    def _cycle(self, kind: str, steps: Callable[[], Step]) -> CycleOutcome:
         rt = self.runtime
-        started = utc_now()
-        before = rt.client.requests_sent
-        ok, error, notifications = False, None, 0
+        started = rt.clock()
+        client = self.client(kind)
+        before = client.requests_sent
+        ok, error, step = False, None, Step("")
         try:
-            summary, notifications = steps()
-            ok = True
+            step = steps()
+            ok, summary = True, step.summary
         except EdgarBlocked as exc:
             error = summary = (
                 f"{kind} skipped: SEC traffic paused until {_et(exc.until)} ({exc.reason})"
@@ -202,27 +298,50 @@ class Cycles:
         except Exception as exc:
             error = summary = f"{kind} failed: {type(exc).__name__}: {exc}"
             logger.exception("%s failed; the next cycle will run as scheduled", kind)
-        requests = rt.client.requests_sent - before
-        status_line = f"{_et(started)} {summary}" if kind == "poll" else None
-        try:
-            rt.storage.state.log_cycle(
-                kind,
-                started,
-                ok=ok,
-                requests=requests,
-                new_filings=0,
-                error=error,
-                status_line=status_line,
-            )
-        except StorageError:
-            logger.exception("cannot record the %s outcome", kind)
+        requests = client.requests_sent - before
+        self._log(kind, started, ok, requests, step, error, summary)
+        if step.found:
+            self.on_found()
+        return CycleOutcome(ok, summary, step.notifications, step.found)
+
+    def _log(
+        self,
+        kind: str,
+        started: datetime,
+        ok: bool,
+        requests: int,
+        step: Step,
+        error: str | None,
+        summary: str,
+    ) -> None:
+        """Keep what happened: every cycle that found something, failed, or is not a poll,
+        and each change of the poll's outcome; an idle poll writes nothing (DEBUG log)."""
+        idle_poll = kind == "poll" and ok and not step.found and not step.eventful
+        status_line = None
+        if kind == "poll" and summary != self._status_line:
+            status_line, self._status_line = f"{_et(started)} {summary}", summary
+        if not idle_poll or status_line is not None:
+            try:
+                self.runtime.storage.state.log_cycle(
+                    kind,
+                    started,
+                    ok=ok,
+                    requests=requests,
+                    new_filings=step.found,
+                    error=error,
+                    status_line=status_line,
+                )
+            except StorageError:
+                logger.exception("cannot record the %s outcome", kind)
         if ok:
-            logger.info("%s (%d request%s)", summary, requests, "" if requests == 1 else "s")
-        return CycleOutcome(ok, summary, notifications)
+            level = logging.DEBUG if idle_poll else logging.INFO
+            logger.log(level, "%s (%d request%s)", summary, requests, "" if requests == 1 else "s")
 
     def current_interval(self) -> float:
         poll = self.runtime.settings.poll
-        return current_interval(poll.interval_seconds, poll.off_hours_interval_seconds, utc_now())
+        return current_interval(
+            poll.interval_seconds, poll.off_hours_interval_seconds, self.runtime.clock()
+        )
 
 
 def _catch_up_summary(result: CatchUpResult) -> str:
@@ -234,17 +353,24 @@ def _catch_up_summary(result: CatchUpResult) -> str:
     return text
 
 
-def _poll_summary(result: PollResult, notifications: int) -> str:
+def _poll_summary(result: PollResult) -> str:
     if result.baseline:
         return f"poll ok: baseline of {result.new_on_feed} filings recorded"
     text = f"poll ok: {result.new_on_feed} new on the feed, {len(result.recorded)} recorded"
     if result.pages > 1:
         text += f" ({result.pages} pages)"
-    if notifications:
-        text += f", {notifications} notification(s) queued"
     if result.gap:
         text += "; gap past the feed's end, catch-up due"
     return text
+
+
+def _source_summary(result: SweepResult) -> str:
+    if result.skipped:
+        return f"{result.source} skipped: {result.skipped}"
+    return (
+        f"{result.source} ok: {result.shown} shown, {result.unseen} not seen before, "
+        f"{len(result.recorded)} recorded ({result.pages} page{'s' if result.pages != 1 else ''})"
+    )
 
 
 def _et(moment: datetime) -> str:

@@ -1,27 +1,42 @@
 """Recording what the sources found: the 8-Ks of watched companies, each with its policy.
 
-Shared by the fast tier, the catch-up tier and backfill. Recording is
-idempotent on the accession; whether a new filing may notify is decided once,
-here, when it is first recorded.
+Shared by the poll, the feed sweep, full-text search, the catch-up tier and
+backfill. Recording is idempotent on the accession; whether a new filing may
+notify is decided once, here, when it is first recorded (`edgarwatch.policy`
+holds the truth table), and so is its place in the read queue.
+
+The live sources (poll, sweep, EFTS) go through `sighted`: every accession
+they show is remembered in `seen`, watched or not, and one shown for the first
+time after the baseline is news whatever its acceptance time — EDGAR posts
+after-hours 8-Ks the next morning at their evening time.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar.sources import FEED_FORM
 from edgarwatch.filing import EASTERN, Filing
-from edgarwatch.policy import NotifyPolicy, eligibility
+from edgarwatch.policy import (
+    NotifyPolicy,
+    Rule,
+    back_filled,
+    eligibility,
+    first_sighting,
+    read_priority,
+)
 from edgarwatch.storage import Storage
 
 logger = logging.getLogger(__name__)
 
 FilingListener = Callable[[Filing, bool], None]
 """Called with each newly recorded matching filing and whether it may notify."""
+
+Decide = Callable[[Filing], NotifyPolicy]
 
 _LAST = datetime.max.replace(tzinfo=EASTERN)
 
@@ -38,42 +53,84 @@ class Recorder:
     watchlist: Watchlist
     lookback: timedelta = timedelta(0)
     on_recorded: FilingListener | None = None
+    rules: Sequence[Rule] = field(default=())
+    """The notify rules: they order the read queue (what will notify is read first)."""
 
     def record(
         self, filings: Iterable[Filing], *, source: str, policy: NotifyPolicy | None = None
     ) -> list[Filing]:
         """Record every not-yet-recorded 8-K of a watched company; return the new ones.
 
-        `policy=None` decides per filing (`edgarwatch.policy.eligibility`); a
-        policy given forces it (the baseline, a watch-add catch-up, backfill).
+        `policy=None` decides per filing by acceptance time (the catch-up
+        sources' rows of the truth table); a policy given forces it.
         """
-        candidates = [f for f in filings if is_eight_k(f) and self.watchlist.matches(f)]
-        if not candidates:
-            return []
-        known = self.storage.filings.recorded(f.accession for f in candidates)
         baseline_at = self.storage.state.feed_cursor().baseline_at
-        new = []
-        for filing in sorted(candidates, key=lambda f: f.accepted_at or _LAST):
-            if filing.accession in known:
-                continue
-            decided = policy or eligibility(
+
+        def decide(filing: Filing) -> NotifyPolicy:
+            return policy or eligibility(
                 filing,
                 baseline_at=baseline_at,
                 watched_since=self.storage.watched.since(filing.ciks),
                 lookback=self.lookback,
                 everyone=self.watchlist.everyone,
             )
-            self.storage.filings.record(filing, source=source, policy=decided)
-            new.append(filing)
-            logger.info(
-                "recorded %s %s of %s (CIK %d), items %s%s",
-                filing.form,
-                filing.accession,
-                filing.company,
-                filing.cik,
-                ",".join(filing.items) or "unknown yet",
-                "" if decided.may_notify else f" ({decided}: not notified)",
+
+        return self._record(filings, source, decide)
+
+    def sighted(self, filings: Sequence[Filing], *, source: str) -> list[Filing]:
+        """What a live source shows: remember every unseen accession, and record the
+        watched ones as news (or as the baseline, before there is one)."""
+        unseen = self.storage.state.unseen([f.accession for f in filings])
+        new = [f for f in filings if f.accession in unseen]
+        baseline_at = self.storage.state.feed_cursor().baseline_at
+
+        def decide(filing: Filing) -> NotifyPolicy:
+            return first_sighting(filing, baseline_at=baseline_at)
+
+        recorded = self._record(new, source, decide)
+        self.storage.state.mark_seen(new, source)
+        return recorded
+
+    def back_fill(self, filings: Iterable[Filing], *, source: str) -> list[Filing]:
+        """A newly watched company's recent filings: history, except what was accepted
+        after it started being watched (that is news it would otherwise miss)."""
+        return self._record(
+            filings,
+            source,
+            lambda filing: back_filled(filing, self.storage.watched.since(filing.ciks)),
+        )
+
+    def _record(self, filings: Iterable[Filing], source: str, decide: Decide) -> list[Filing]:
+        candidates = [f for f in filings if is_eight_k(f) and self.watchlist.matches(f)]
+        if not candidates:
+            return []
+        known = self.storage.filings.recorded(f.accession for f in candidates)
+        new = []
+        for filing in sorted(candidates, key=lambda f: f.accepted_at or _LAST):
+            if filing.accession in known:
+                continue
+            decided = decide(filing)
+            self.storage.filings.record(
+                filing,
+                source=source,
+                policy=decided,
+                priority=read_priority(filing, decided, self.rules),
             )
+            new.append(filing)
+            self._log(filing, decided, source)
             if self.on_recorded:
                 self.on_recorded(filing, decided.may_notify)
         return new
+
+    @staticmethod
+    def _log(filing: Filing, decided: NotifyPolicy, source: str) -> None:
+        logger.info(
+            "recorded %s %s of %s (CIK %d), items %s, found by %s%s",
+            filing.form,
+            filing.accession,
+            filing.company,
+            filing.cik,
+            ",".join(filing.items) or "unknown yet",
+            source,
+            "" if decided.may_notify else f" ({decided}: not notified)",
+        )

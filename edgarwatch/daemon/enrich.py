@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from edgarwatch.backoff import full_jitter
+from edgarwatch.daemon.schedule import public_moment
 from edgarwatch.edgar.client import EdgarBlocked, EdgarClient, EdgarError, Interrupted
 from edgarwatch.edgar.sources import read_filing
 from edgarwatch.filing import Filing, FilingReport, Item
@@ -79,9 +80,10 @@ def enrich_pending(
     stop: threading.Event | None = None,
     budget_seconds: float = 60.0,
 ) -> EnrichResult:
-    """Enrich due filings (those that may notify first) within a time budget; queue
-    the notifications the rules call for on `channels`."""
-    reader = _Reader(storage, client, notify, channels)
+    """Enrich due filings in the read queue's order (what will notify first) within a
+    time budget; queue the notifications the rules call for on `channels`. One pass,
+    for `edgarwatch poll` and tests; the daemon's readers take filings one at a time."""
+    reader = Reader(storage, client, notify, channels)
     deadline = time.monotonic() + budget_seconds
     for pending in storage.filings.due_for_enrichment(utc_now()):
         if (stop and stop.is_set()) or time.monotonic() > deadline:
@@ -91,7 +93,7 @@ def enrich_pending(
 
 
 @dataclass
-class _Reader:
+class Reader:
     """One enrichment pass: what it reads with, and what it did."""
 
     storage: Storage
@@ -100,20 +102,23 @@ class _Reader:
     channels: Sequence[str]
     result: EnrichResult = field(default_factory=EnrichResult)
 
-    def enrich(self, pending: PendingFiling) -> None:
+    def enrich(self, pending: PendingFiling) -> int:
+        """Read and record one filing; return how many notifications it queued."""
         report = self.read(pending)
         if report is None:
-            return
+            return 0
         try:
-            self.result.notifications += self.store(pending, report)
+            created = self.store(pending, report)
+            self.result.notifications += created
         except StorageError:
             raise  # the database itself: the cycle's failure, said once by the cycle
         except Exception as exc:  # a bug deciding one filing's notifications stays with it
             logger.exception("storing %s failed", pending.filing.accession)
             self.result.failed += 1
             self.retry_later(pending, f"{type(exc).__name__}: {exc}")
-            return
+            return 0
         self.result.enriched += 1
+        return created
 
     def read(self, pending: PendingFiling) -> FilingReport | None:
         """Read one filing; any failure is this filing's (retry later, or give up)."""
@@ -140,7 +145,7 @@ class _Reader:
                 list(self.channels),
                 ticker_ciks=self.rule_tickers(),
             )
-        created = self.storage.filings.record_enrichment(report, rows)
+        created = self.storage.filings.record_enrichment(with_public_moment(report), rows)
         if created:
             logger.info(
                 "%s %s of %s: %d notification(s) queued (items %s)",
@@ -194,6 +199,20 @@ class _Reader:
             retry_at.isoformat(timespec="seconds"),
         )
         self.storage.filings.record_enrichment_failure(pending.filing.accession, error, retry_at)
+
+
+def with_public_moment(report: FilingReport) -> FilingReport:
+    """The report with its first public moment: the index page's `Last-Modified` (the
+    acceptance time, EDGAR.md), but never before EDGAR posts it — an 8-K accepted after
+    17:30 ET is held to the next business day's 06:00."""
+    filing = report.filing
+    accepted = filing.accepted_at or report.public_at
+    if accepted is None:
+        return report
+    moment = public_moment(filing.form, accepted)
+    if report.public_at is not None:
+        moment = max(moment, report.public_at)
+    return replace(report, public_at=moment)
 
 
 def complete(filing: Filing, report: FilingReport) -> FilingReport:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ from edgarwatch.edgar.ratelimit import SharedRateLimiter
 from edgarwatch.notifiers.base import Notifier, notifier_for
 from edgarwatch.notifiers.dispatch import Dispatcher
 from edgarwatch.storage import SecBlock, Storage, process_owner
+from edgarwatch.storage.timefmt import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,19 @@ class Runtime:
     dispatcher: Dispatcher
     stop: threading.Event = field(default_factory=threading.Event)
     on_recorded: FilingListener | None = None
+    clock: Callable[[], datetime] = utc_now
+    """Now, for what depends on EDGAR's time (filing hours, the morning release,
+    today's full-text search, the baseline): the benchmarks run it simulated."""
+
+    def new_client(self) -> EdgarClient:
+        """Another client for another thread: its own HTTP session, the same identity,
+        rate limit (shared by every process on this database) and SEC pause."""
+        return EdgarClient(
+            self.settings.edgar,
+            limiter=self.client.limiter,
+            throttle=self.client.throttle,
+            stop=self.stop,
+        )
 
     def close(self) -> None:
         for notifier in self.notifiers.values():
@@ -58,6 +73,7 @@ def build_runtime(
     stop: threading.Event | None = None,
     fetch_tickers: bool = True,
     on_recorded: FilingListener | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> Runtime:
     """Open the database (claims of dead processes released), wire the client (its SEC
     pause persisted in the database, its rate shared by every process on it), load
@@ -75,7 +91,16 @@ def build_runtime(
     notifiers = build_notifiers(settings) if notifiers is None else notifiers
     dispatcher = Dispatcher(storage, notifiers, settings.notify, process_owner(), stop=stop)
     return Runtime(
-        settings, storage, client, source, watchlist, notifiers, dispatcher, stop, on_recorded
+        settings,
+        storage,
+        client,
+        source,
+        watchlist,
+        notifiers,
+        dispatcher,
+        stop,
+        on_recorded,
+        clock,
     )
 
 

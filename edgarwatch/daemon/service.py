@@ -1,14 +1,21 @@
 """`edgarwatch run`: the daemon in the foreground, under systemd or not.
 
-APScheduler's BlockingScheduler runs three jobs — `poll` (filing-hours
-trigger), `reconcile` (every `poll.reconcile_minutes`, and at start-up) and
-`dispatch` (every `notify.dispatch_seconds`) — each `max_instances=1`,
-`coalesce=True` and `misfire_grace_time=None`: a late run still runs (once),
-it is never silently dropped. Listeners log job errors and missed runs.
+Three loops that never wait on each other:
 
-SIGTERM/SIGINT set the stop flag (HTTP backoffs and the dispatcher check
-it), the scheduler shuts down, the step in flight finishes, and the process
-exits 0 within 10 s. SIGHUP re-reads the watchlist.
+* **finding** — APScheduler runs `poll` (the fast tier, by filing hours),
+  `sweep` (the feed by accession; fast in the morning release), `efts`
+  (full-text search, the second source) and `reconcile` (catch-up, hourly and
+  at start-up), each `max_instances=1`, `coalesce=True`,
+  `misfire_grace_time=None`: a late run still runs, once;
+* **reading** — `poll.readers` workers read recorded filings' documents in
+  the read queue's order (`readers.ReadLoop`), woken when a finder records;
+* **delivering** — the dispatcher, woken when a reader queues notifications,
+  and every `notify.dispatch_seconds` for retries.
+
+The systemd watchdog judges the poll alone. SIGTERM/SIGINT set the stop flag
+(HTTP backoffs, readers and the dispatcher check it), the scheduler shuts
+down, the step in flight finishes, and the process exits 0 within 10 s.
+SIGHUP re-reads the watchlist.
 """
 
 from __future__ import annotations
@@ -35,9 +42,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from edgarwatch.config import Settings
 from edgarwatch.daemon.cycles import Cycles
+from edgarwatch.daemon.delivery import DeliveryLoop
 from edgarwatch.daemon.discovery import FilingListener
+from edgarwatch.daemon.readers import ReadLoop
 from edgarwatch.daemon.runtime import Runtime, build_runtime
-from edgarwatch.daemon.schedule import FilingHoursTrigger
+from edgarwatch.daemon.schedule import CadenceTrigger, FilingHoursTrigger, cadence
 from edgarwatch.daemon.systemd import SystemdNotifier, Watchdog
 from edgarwatch.filing import EASTERN
 from edgarwatch.notifiers.base import Notifier
@@ -69,7 +78,19 @@ class Daemon:
             fetch_tickers=False,
             on_recorded=on_recorded,
         )
-        self.cycles = Cycles(self.runtime, self.systemd)
+        self.delivery = DeliveryLoop(self.runtime, self.stop)
+        self.readers = ReadLoop(
+            self.runtime.storage,
+            self.runtime.new_client,
+            settings.notify,
+            list(self.runtime.notifiers),
+            stop=self.stop,
+            workers=settings.poll.readers,
+            on_queued=self.delivery.wake,
+        )
+        self.cycles = Cycles(
+            self.runtime, self.systemd, on_found=self.readers.wake, on_queued=self.delivery.wake
+        )
         self.scheduler = BlockingScheduler(
             timezone=EASTERN,
             executors={"default": ThreadPoolExecutor(max_workers=4)},
@@ -99,26 +120,33 @@ class Daemon:
     def schedule(self) -> None:
         poll = self.settings.poll
         now = datetime.now(EASTERN)
-        self.scheduler.add_job(
-            self._job("poll", self.cycles.poll),
-            FilingHoursTrigger(poll.interval_seconds, poll.off_hours_interval_seconds),
-            id="poll",
-            next_run_time=now,
-        )
-        self.scheduler.add_job(
-            self._job("reconcile", self.cycles.reconcile),
-            "interval",
-            minutes=poll.reconcile_minutes,
-            id="reconcile",
-            next_run_time=now + timedelta(seconds=2),
-        )
-        self.scheduler.add_job(
-            self._job("dispatch", self.cycles.dispatch),
-            "interval",
-            seconds=self.settings.notify.dispatch_seconds,
-            id="dispatch",
-            next_run_time=now + timedelta(seconds=1),
-        )
+        jobs: list[tuple[str, Callable[[], Any], Any, dict[str, Any]]] = [
+            (
+                "poll",
+                self.cycles.poll,
+                FilingHoursTrigger(poll.interval_seconds, poll.off_hours_interval_seconds),
+                {"next_run_time": now},
+            ),
+            (
+                "sweep",
+                self.cycles.sweep,
+                CadenceTrigger(cadence(poll.sweep_seconds, poll.morning_sweep_seconds)),
+                {"next_run_time": now + timedelta(seconds=5)},
+            ),
+            (
+                "reconcile",
+                self.cycles.reconcile,
+                "interval",
+                {"minutes": poll.reconcile_minutes, "next_run_time": now + timedelta(seconds=2)},
+            ),
+        ]
+        if poll.efts_seconds:
+            trigger = CadenceTrigger(cadence(poll.efts_seconds))
+            jobs.append(
+                ("efts", self.cycles.search, trigger, {"next_run_time": now + timedelta(seconds=8)})
+            )
+        for name, step, trigger, options in jobs:
+            self.scheduler.add_job(self._job(name, step), trigger, id=name, **options)
         self.scheduler.add_listener(
             self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
         )
@@ -172,14 +200,19 @@ class Daemon:
             self.settings.storage.path,
             ", ".join(self.runtime.notifiers) or "none",
         )
+        self.readers.start()
+        self.delivery.start()
         try:
             self.scheduler.start()
         finally:
             self.stop.set()
             self.systemd.stopping()
             watchdog.stop()
-            abandoned = self._wait_for_jobs(STOP_DEADLINE_SECONDS)
+            abandoned = self._wait_for_jobs(STOP_DEADLINE_SECONDS / 2)
+            abandoned += self.readers.join(STOP_DEADLINE_SECONDS / 4)
+            abandoned += self.delivery.join(STOP_DEADLINE_SECONDS / 4)
             if not abandoned:
+                self.cycles.close()
                 self.runtime.close()
             logger.info("edgarwatch stopped")
         if abandoned:

@@ -3,7 +3,8 @@
 Unhealthy (exit 1) when any of these holds:
 
 * no successful poll for 3 poll intervals (the interval in force now: filing
-  hours or off hours), or never;
+  hours or off hours) — or for the heartbeat period plus two intervals, since
+  an idle poll records its success only every `poll.heartbeat_seconds` — or never;
 * a notification is dead (a channel refused it for good, or gave up);
 * a filing that may notify still waits for its documents past
   `notify.enrich_give_up_minutes` (plus a poll interval's grace): reading it
@@ -66,19 +67,25 @@ def collect(settings: Settings, storage: Storage, now: datetime | None = None) -
             "7d": _percentiles(storage.outbox.latencies(now - timedelta(days=7))),
         },
     }
-    problems = _problems(report, last_ok, interval, now)
+    # An idle poll writes its success only every `poll.heartbeat_seconds` (disks wear).
+    allowed = max(MISSED_INTERVALS * interval, settings.poll.heartbeat_seconds + 2 * interval)
+    problems = _problems(report, last_ok, interval, allowed, now)
     report["healthy"] = not problems
     report["problems"] = problems
     return report
 
 
 def _problems(
-    report: dict[str, Any], last_ok: datetime | None, interval: float, now: datetime
+    report: dict[str, Any],
+    last_ok: datetime | None,
+    interval: float,
+    allowed: float,
+    now: datetime,
 ) -> list[str]:
     problems = []
     if last_ok is None:
         problems.append("no successful poll yet")
-    elif (now - last_ok).total_seconds() > MISSED_INTERVALS * interval:
+    elif (now - last_ok).total_seconds() > allowed:
         problems.append(
             f"no successful poll for {_duration((now - last_ok).total_seconds())} "
             f"(more than {MISSED_INTERVALS} intervals of {interval:g} s)"

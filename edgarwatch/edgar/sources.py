@@ -25,18 +25,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 
 from edgarwatch.company import Ticker
 from edgarwatch.edgar import efts, paths
-from edgarwatch.edgar.client import EdgarClient, EdgarError, UnexpectedResponse
+from edgarwatch.edgar.client import EdgarClient, EdgarError, EdgarResponse, UnexpectedResponse
 from edgarwatch.edgar.daily_index import filings_from_index, parse_master_index
 from edgarwatch.edgar.feed import FeedPage, parse_feed
 from edgarwatch.edgar.index_page import parse_index_page
 from edgarwatch.edgar.parse import ParsedFiling, parse_document, parse_with_index_page
 from edgarwatch.edgar.submissions import CompanySubmissions, parse_submissions
 from edgarwatch.edgar.tickers import parse_company_tickers
-from edgarwatch.filing import Filing, FilingReport, merge
+from edgarwatch.filing import Filing, FilingReport, merge, merge_companies
 
 logger = logging.getLogger(__name__)
 
@@ -279,24 +280,39 @@ def read_filing(client: EdgarClient, filing: Filing) -> FilingReport:
             filed=filing.filed,
             archive_url=client.rebaser.url(folder),
         )
-        return _report(filing, parsed)
+        return _report(filing, parsed, last_modified(response))
     index_url = filing.url or paths.filing_index_path(filing.cik, filing.accession)
-    page = parse_index_page(client.get(index_url).content, client.rebaser.base_url)
+    index = client.get(index_url)
+    page = parse_index_page(index.content, client.rebaser.base_url)
     if page.primary_document is None:
         raise ValueError(f"the index page of {filing.accession} lists no primary document")
     document = client.get(page.primary_document.url)
-    return _report(filing, parse_with_index_page(document.content, page, declared=filing.items))
+    parsed = parse_with_index_page(document.content, page, declared=filing.items)
+    return _report(filing, parsed, last_modified(index))
 
 
-def _report(filing: Filing, parsed: ParsedFiling) -> FilingReport:
+def last_modified(response: EdgarResponse) -> datetime | None:
+    """A response's `Last-Modified` (an index page's is its filing's acceptance time:
+    the first public moment of a filing posted at once, EDGAR.md)."""
+    value = response.headers.get("last-modified")
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _report(filing: Filing, parsed: ParsedFiling, public_at: datetime | None) -> FilingReport:
     """The parse attached to its filing, with what the documents add to the filing."""
     known = replace(
         filing,
-        companies=tuple(dict.fromkeys(filing.companies + parsed.companies)),
+        companies=merge_companies(filing.companies + parsed.companies),
         accepted_at=parsed.accepted_at or filing.accepted_at,
         primary_document=parsed.primary_document or filing.primary_document,
     )
-    return parsed.report(known)
+    return replace(parsed.report(known), public_at=public_at)
 
 
 __all__ = [

@@ -35,6 +35,7 @@ class PendingFiling:
     policy: NotifyPolicy
     recorded_at: datetime
     attempts: int
+    priority: int = 1
 
 
 class FilingStore:
@@ -42,17 +43,24 @@ class FilingStore:
         self.c = connections
 
     # -- recording -----------------------------------------------------------
-    def record(self, filing: Filing, *, source: str, policy: NotifyPolicy) -> bool:
-        """Record a filing (or merge what is new about it); True when it is new."""
+    def record(
+        self, filing: Filing, *, source: str, policy: NotifyPolicy, priority: int = 1
+    ) -> bool:
+        """Record a filing (or merge what is new about it); True when it is new.
+
+        `priority` places it in the read queue (`edgarwatch.policy.read_priority`).
+        """
         with self.c.transaction() as db:
             existing = db.execute(
                 "SELECT items, accepted_at FROM filings WHERE accession = ?", [filing.accession]
             ).fetchone()
             if existing is None:
-                db.table("filings").insert(_filing_row(filing, source, policy))
+                db.table("filings").insert(_filing_row(filing, source, policy, priority))
             else:
                 self._merge(db, filing, existing)
             _insert_companies(db, filing.accession, filing.companies)
+            if existing is not None:
+                _settle_filer(db, filing.accession)
             _insert_declared_items(db, filing.accession, filing.items)
         return existing is None
 
@@ -77,13 +85,20 @@ class FilingStore:
         return found
 
     # -- enrichment ----------------------------------------------------------
-    def due_for_enrichment(self, now: datetime, limit: int = 50) -> list[PendingFiling]:
-        """Filings whose documents are due to be read; those that may notify come first."""
+    def due_for_enrichment(
+        self, now: datetime, limit: int = 50, *, skip: Iterable[str] = ()
+    ) -> list[PendingFiling]:
+        """Filings whose documents are due to be read, in the read queue's order: what
+        will notify first, then other news, then history; oldest first within each.
+        `skip`: accessions being read right now (the in-flight registry)."""
+        skipped = list(skip)
+        marks = ",".join("?" * len(skipped))
         rows = self.c.query(
             "SELECT * FROM filings WHERE enrich_status = 'pending' "
             "AND (next_enrich_at IS NULL OR next_enrich_at <= ?) "
-            "ORDER BY notify = 'news' DESC, recorded_at LIMIT ?",
-            [iso(now), limit],
+            + (f"AND accession NOT IN ({marks}) " if skipped else "")
+            + "ORDER BY read_priority, recorded_at LIMIT ?",
+            [iso(now), *skipped, limit],
         )
         return [
             PendingFiling(
@@ -91,9 +106,17 @@ class FilingStore:
                 NotifyPolicy(row["notify"]),
                 datetime.fromisoformat(row["recorded_at"]),
                 int(row["enrich_attempts"] or 0),
+                int(row["read_priority"]),
             )
             for row in rows
         ]
+
+    def next_enrichment_due(self) -> datetime | None:
+        """When the earliest filing waiting for a retry is due (None: none waits)."""
+        row = self.c.db.execute(
+            "SELECT min(next_enrich_at) FROM filings WHERE enrich_status = 'pending'"
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     def overdue_notifiable(self, recorded_before: datetime) -> int:
         """Filings that may notify, recorded before `recorded_before`, still unread."""
@@ -121,6 +144,7 @@ class FilingStore:
         now = iso(utc_now())
         with self.c.transaction() as db:
             _insert_companies(db, accession, filing.companies)
+            _settle_filer(db, accession)
             self._write_items(db, accession, report)
             db.table("exhibits").upsert_all(
                 [_exhibit_row(accession, e) for e in report.exhibits],
@@ -140,6 +164,8 @@ class FilingStore:
                 updates["accepted_at"] = filing.accepted_at.isoformat()
             if filing.primary_document:
                 updates["primary_document"] = filing.primary_document
+            if report.public_at:
+                updates["public_at"] = report.public_at.isoformat()
             db.table("filings").update(accession, updates)
             return _insert_notifications(db, accession, notifications, now)
 
@@ -279,7 +305,7 @@ class FilingStore:
 # -- rows ----------------------------------------------------------------------
 
 
-def _filing_row(filing: Filing, source: str, policy: NotifyPolicy) -> dict[str, Any]:
+def _filing_row(filing: Filing, source: str, policy: NotifyPolicy, priority: int) -> dict[str, Any]:
     return {
         "accession": filing.accession,
         "cik": filing.cik,
@@ -293,6 +319,7 @@ def _filing_row(filing: Filing, source: str, policy: NotifyPolicy) -> dict[str, 
         "primary_document": filing.primary_document,
         "source": source,
         "notify": policy.value,
+        "read_priority": priority,
         "enrich_status": "pending",
         "enrich_attempts": 0,
         "recorded_at": iso(utc_now()),
@@ -300,10 +327,32 @@ def _filing_row(filing: Filing, source: str, policy: NotifyPolicy) -> dict[str, 
 
 
 def _insert_companies(db: Database, accession: str, companies: Iterable[Company]) -> None:
-    db.table("filing_companies").insert_all(
-        [{"accession": accession, "cik": c.cik, "name": c.name, "role": c.role} for c in companies],
-        ignore=True,
-    )
+    """Every company once per filing; a role or name a source did not know is filled in
+    by one that does, a known role is never overwritten."""
+    for c in companies:
+        db.execute(
+            "INSERT INTO filing_companies (accession, cik, name, role) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (accession, cik) DO UPDATE SET "
+            "role = coalesce(filing_companies.role, excluded.role), "
+            "name = coalesce(nullif(filing_companies.name, ''), excluded.name)",
+            [accession, c.cik, c.name, c.role],
+        )
+
+
+def _settle_filer(db: Database, accession: str) -> None:
+    """Once a source names the Filer, it is the filing's primary company (a watched
+    Subject found first through its submissions JSON stops standing in for it)."""
+    row = db.execute(
+        "SELECT cik, name FROM filing_companies WHERE accession = ? "
+        "AND lower(role) LIKE 'filer%' ORDER BY rowid LIMIT 1",
+        [accession],
+    ).fetchone()
+    if row is not None:
+        db.execute(
+            "UPDATE filings SET cik = ?, company = coalesce(nullif(?, ''), company) "
+            "WHERE accession = ?",
+            [row[0], row[1], accession],
+        )
 
 
 def _insert_declared_items(db: Database, accession: str, numbers: Iterable[str]) -> None:

@@ -147,3 +147,25 @@ def m005_notify_policy(db: Database) -> None:
     db.execute("ALTER TABLE filings ADD COLUMN notify TEXT NOT NULL DEFAULT 'history'")
     db.execute("UPDATE filings SET notify = CASE notify_flag WHEN 1 THEN 'news' ELSE 'history' END")
     db.execute("ALTER TABLE filings DROP COLUMN notify_flag")
+
+
+@migrations()
+def m006_discovery(db: Database) -> None:
+    """What is new is decided by accession; what is read first, by what will notify.
+
+    * `filings.read_priority`: the read queue's order (0 news that will notify,
+      1 other news, 2 history and baseline; `edgarwatch.policy.read_priority`);
+    * `filings.public_at`: the filing's first public moment (its index page's
+      `Last-Modified`, or the morning release for an after-hours 8-K);
+    * `seen.source`: which source first showed an accession (poll `feed`,
+      `sweep`, `efts`), for completeness figures;
+    * `filing_companies.role` may be NULL: unknown (submissions JSON and
+      full-text search do not say who is the Filer).
+    """
+    db.execute("ALTER TABLE filings ADD COLUMN read_priority INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE filings ADD COLUMN public_at TEXT")
+    db.execute("UPDATE filings SET read_priority = 2 WHERE notify != 'news'")
+    db.table("filings").create_index(
+        ["enrich_status", "read_priority", "recorded_at"], if_not_exists=True
+    )
+    db.execute("ALTER TABLE seen ADD COLUMN source TEXT")

@@ -134,13 +134,19 @@ class State:
         )
         return set(accessions) - {row[0] for row in rows}
 
-    def mark_seen(self, filings: Iterable[Filing]) -> None:
+    def seen_of(self, accessions: Sequence[str]) -> set[str]:
+        """Those of `accessions` a live source has already shown."""
+        return set(accessions) - self.unseen(accessions)
+
+    def mark_seen(self, filings: Iterable[Filing], source: str | None = None) -> None:
+        """Remember accessions a source showed (the first source to show one is kept)."""
         now = iso(utc_now())
         rows = [
             {
                 "accession": f.accession,
                 "accepted_at": f.accepted_at.isoformat() if f.accepted_at else None,
                 "seen_at": now,
+                "source": source,
             }
             for f in filings
         ]

@@ -18,9 +18,15 @@ class WatchedCompanies:
     def all(self) -> dict[int, dict[str, Any]]:
         return {row["cik"]: row for row in self.c.query("SELECT * FROM watched")}
 
-    def replace(self, companies: dict[int, tuple[str | None, str | None]]) -> list[int]:
-        """Store the resolved watchlist; return the CIKs that were not watched before."""
-        now = iso(utc_now())
+    def replace(
+        self,
+        companies: dict[int, tuple[str | None, str | None]],
+        *,
+        now: datetime | None = None,
+    ) -> list[int]:
+        """Store the resolved watchlist; return the CIKs that were not watched before
+        (watched since `now`: a filing they make from then on is news)."""
+        added_at = iso(now or utc_now())
         with self.c.transaction() as db:
             before = {row[0] for row in db.execute("SELECT cik FROM watched")}
             for cik, (ticker, name) in companies.items():
@@ -28,7 +34,7 @@ class WatchedCompanies:
                     "INSERT INTO watched (cik, ticker, name, added_at) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT(cik) DO UPDATE SET ticker = excluded.ticker, "
                     "name = coalesce(excluded.name, watched.name)",
-                    [cik, ticker, name, now],
+                    [cik, ticker, name, added_at],
                 )
             gone = before - set(companies)
             for cik in gone:
