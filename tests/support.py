@@ -204,6 +204,8 @@ def run_poll(runtime: Runtime) -> PollResult:
         runtime.watchlist,
         runtime.settings.poll,
         on_recorded=runtime.on_recorded,
+        rules=runtime.settings.notify.rules,
+        now=runtime.clock(),
     )
 
 
