@@ -11,12 +11,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from edgarwatch.daemon.cycles import Cycles
 from edgarwatch.daemon.runtime import Runtime, build_runtime
+from edgarwatch.daemon.status import collect
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
 from edgarwatch.replay.catalog import ReplayFiling
 from edgarwatch.replay.clock import ReplayClock
@@ -230,3 +231,41 @@ def test_a_restart_in_the_middle_of_the_morning_release_misses_nothing_and_repea
         after = outbox(cycles)
         assert sorted(after) == sorted(f.accession for f in held)  # each once: no repeats
         second.close()
+
+
+def test_the_nightly_audit_counts_what_each_source_found_and_records_what_all_missed(
+    tmp_path: Path,
+) -> None:
+    with daemon_at("2026-03-10 09:00", tmp_path, daily_index_at=time(22, 0)) as (
+        replay,
+        clock,
+        cycles,
+    ):
+        cycles.poll()
+        on_feed = replay.publish(eight_k(APPLE, ["8.01"]))
+        clock.advance(60)
+        cycles.poll()
+        only_in_search = eight_k(APPLE, ["1.01"])
+        replay.drop_from_feed(only_in_search.accession)
+        replay.publish(only_in_search)
+        clock.advance(60)
+        cycles.search()
+        nowhere = eight_k(IMMUNOGEN, ["1.01"])
+        replay.drop_from_feed(nowhere.accession)
+        replay.publish(nowhere, "2026-03-10 15:00")  # after the last search ran
+        clock.set("2026-03-10 22:45")
+        outcome = cycles.reconcile()
+        assert outcome.ok, outcome.summary
+        audit = cycles.runtime.storage.state.last_audit()
+        assert audit is not None
+        assert (audit.total, audit.missed) == (3, 1)
+        assert audit.found_by == {"feed": 1, "efts": 1}
+        assert found_by(cycles, nowhere.accession) == ("daily-index", "news")
+        assert on_feed.accession not in outbox(cycles)
+        report = collect(cycles.runtime.settings, cycles.runtime.storage, clock.now())
+        assert report["detection"]["last_audit"]["missed_by_live_sources"] == 1
+        assert report["detection"]["first_shown_by_24h"] == {
+            "feed": 1,
+            "efts": 1,
+            "daily-index": 1,
+        }

@@ -429,3 +429,34 @@ def test_the_catch_up_forgets_accessions_seen_long_ago(world: tuple[Replay, str,
     seen.execute("UPDATE seen SET seen_at = ? WHERE rowid = 1", [iso(minutes_ago(8 * 24 * 60))])
     run_catch_up(context)
     assert seen.execute("SELECT count(*) FROM seen").fetchone()[0] == 1
+
+
+def test_a_watched_subject_found_in_its_submissions_json_is_not_stored_as_the_filer(
+    world: tuple[Replay, str, Path],
+) -> None:
+    replay, url, db = world
+    context = context_for(url, db)
+    run_poll(context)
+    acquirer = company(6_000_001, "ACQUIRER PLC")
+    merger = eight_k([acquirer, company(855654, "IMMUNOGEN INC", "Subject")], ["1.01"])
+    replay.drop_from_feed(merger.accession)  # only IMMUNOGEN's submissions JSON shows it
+    replay.publish(merger)
+    run_catch_up(context)
+    row = context.storage.connections.query(
+        "SELECT source, cik, company FROM filings WHERE accession = ?", [merger.accession]
+    )[0]
+    assert row["source"] == "submissions"
+    roles = context.storage.connections.query(
+        "SELECT cik, role FROM filing_companies WHERE accession = ?", [merger.accession]
+    )
+    assert roles == [{"cik": 855654, "role": None}]  # the JSON says nothing of roles
+    run_enrich(context)  # the SEC header names the Filer
+    row = context.storage.connections.query(
+        "SELECT cik, company FROM filings WHERE accession = ?", [merger.accession]
+    )[0]
+    assert (row["cik"], row["company"]) == (6_000_001, "ACQUIRER PLC")
+    roles = context.storage.connections.query(
+        "SELECT cik, role FROM filing_companies WHERE accession = ? ORDER BY cik",
+        [merger.accession],
+    )
+    assert roles == [{"cik": 855654, "role": "Subject"}, {"cik": 6_000_001, "role": "Filer"}]

@@ -66,3 +66,26 @@ def test_the_trigger_follows_eastern_time_across_dst() -> None:
     assert opening is not None
     assert opening.utcoffset() == timedelta(hours=-5)
     assert opening.hour == 6
+
+
+def test_the_sweep_runs_often_in_the_morning_release_and_not_at_night() -> None:
+    from edgarwatch.daemon.schedule import CadenceTrigger, cadence
+
+    trigger = CadenceTrigger(cadence(120, 5))
+    release = et(2026, 3, 11, 6, 30)
+    assert trigger.get_next_fire_time(release, release) == release + timedelta(seconds=5)
+    noon = et(2026, 3, 11, 12, 0)
+    assert trigger.get_next_fire_time(noon, noon) == noon + timedelta(seconds=120)
+    night = et(2026, 3, 11, 23, 0)
+    assert trigger.get_next_fire_time(night, night) == et(2026, 3, 12, 6, 0)
+    friday = et(2026, 3, 13, 22, 30)  # the next sweep is Monday's release
+    assert trigger.get_next_fire_time(friday, friday) == et(2026, 3, 16, 6, 0)
+
+
+def test_an_8ks_public_moment_is_the_next_release_when_accepted_after_hours() -> None:
+    from edgarwatch.daemon.schedule import public_moment
+
+    assert public_moment("8-K", et(2026, 3, 10, 16, 0)) == et(2026, 3, 10, 16, 0)
+    assert public_moment("8-K", et(2026, 3, 10, 18, 5)) == et(2026, 3, 11, 6, 0)
+    assert public_moment("8-K/A", et(2026, 3, 13, 18, 5)) == et(2026, 3, 16, 6, 0)
+    assert public_moment("4", et(2026, 3, 10, 18, 5)) == et(2026, 3, 10, 18, 5)

@@ -39,7 +39,7 @@ from edgarwatch.edgar.client import (
 )
 from edgarwatch.filing import EASTERN, Filing
 from edgarwatch.policy import NotifyPolicy
-from edgarwatch.storage import Storage
+from edgarwatch.storage import Audit, Storage
 from edgarwatch.storage.timefmt import utc_now
 
 logger = logging.getLogger(__name__)
@@ -68,9 +68,10 @@ def reconcile(
     *,
     stop: threading.Event | None = None,
     on_recorded: FilingListener | None = None,
+    now: datetime | None = None,
 ) -> CatchUpResult:
     """One catch-up pass; raises EdgarBlocked/EdgarError when EDGAR cannot be read."""
-    started = utc_now()
+    started = now or utc_now()
     result = CatchUpResult()
     baseline = storage.state.feed_cursor().baseline_at
     if baseline is None:
@@ -78,15 +79,24 @@ def reconcile(
         return result
     lookback = timedelta(minutes=poll.lookback_minutes)
     recorder = Recorder(storage, watchlist, lookback, on_recorded)
-    since = (storage.state.last_catch_up() or baseline) - lookback
-    scan = sources.latest_filings(client, since, poll.max_feed_pages)
-    result.recorded += recorder.record(scan.filings, source="catch-up")
-    if not scan.reached and scan.oldest is not None:
-        gap_days = _days_between(since.astimezone(EASTERN).date(), scan.oldest.date())
-        read_daily_indexes(recorder, client, gap_days, result)
-    nightly_repair(recorder, client, result)
-    if not watchlist.everyone and 0 < len(watchlist) <= poll.submissions_watchlist_limit:
-        compare_submissions(recorder, client, since, result, stop or threading.Event())
+    last = storage.state.last_catch_up() or baseline
+    if storage.state.catch_up_due() or started - last > timedelta(hours=poll.sweep_hours):
+        # Down longer than the sweep reaches, or the poll saw a gap: the feed back to
+        # the last catch-up, and daily indexes for what it no longer holds.
+        since = last - lookback
+        scan = sources.latest_filings(client, since, poll.max_feed_pages)
+        result.recorded += recorder.record(scan.filings, source="catch-up")
+        storage.state.mark_seen(scan.filings, "catch-up")
+        if not scan.reached and scan.oldest is not None:
+            gap_days = _days_between(since.astimezone(EASTERN).date(), scan.oldest.date())
+            read_daily_indexes(recorder, client, gap_days, result)
+    nightly_repair(recorder, client, result, started)
+    today = started.astimezone(EASTERN).date()
+    small = not watchlist.everyone and 0 < len(watchlist) <= poll.submissions_watchlist_limit
+    if small and (not poll.efts_seconds or storage.state.submissions_compared() != today):
+        # A third view, lagging hours: hourly without full-text search, else daily.
+        compare_submissions(recorder, client, last - lookback, result, stop or threading.Event())
+        storage.state.mark_submissions_compared(today)
     storage.state.catch_up_done(started)
     storage.state.forget_seen_before(started - SEEN_RETENTION)
     return result
@@ -138,9 +148,12 @@ def read_daily_index(
     return recorded
 
 
-def nightly_repair(recorder: Recorder, client: EdgarClient, result: CatchUpResult) -> None:
-    """Read the latest published daily index once: it lists what the feed may have missed."""
-    now = utc_now()
+def nightly_repair(
+    recorder: Recorder, client: EdgarClient, result: CatchUpResult, now: datetime | None = None
+) -> None:
+    """Audit the latest published daily index once: it lists every 8-K of the day, so
+    it says how many the live sources missed (ideally none) and records those."""
+    now = now or utc_now()
     state = recorder.storage.state
     today = now.astimezone(EASTERN).date()
     for day in (today - timedelta(days=n) for n in range(0, 4)):
@@ -151,9 +164,31 @@ def nightly_repair(recorder: Recorder, client: EdgarClient, result: CatchUpResul
         baseline = state.feed_cursor().baseline_at
         if baseline is not None and day < baseline.astimezone(EASTERN).date():
             break
-        result.recorded += read_daily_index(recorder, client, day)
-        result.index_days.append(day)
+        audit_day(recorder, client, day, result)
         break
+
+
+def audit_day(recorder: Recorder, client: EdgarClient, day: date, result: CatchUpResult) -> None:
+    """Compare one day's master index with what the live sources showed; record the rest."""
+    state = recorder.storage.state
+    try:
+        filings = sources.daily_index(client, day)
+    except EdgarHTTPError as exc:
+        logger.warning("daily index for %s unavailable: %s", day, exc)
+        return
+    if filings is None:
+        return
+    accessions = [f.accession for f in filings]
+    found_by = state.seen_sources(accessions)
+    missed = [f for f in filings if f.accession in state.unseen(accessions)]
+    result.recorded += recorder.record(missed, source="daily-index")
+    state.mark_seen(missed, "daily-index")
+    state.mark_daily_index_read(day)
+    result.index_days.append(day)
+    audit = Audit(day, len(accessions), len(missed), found_by)
+    state.save_audit(audit)
+    log = logger.warning if audit.missed else logger.info
+    log("%s", audit.describe())
 
 
 def _index_published(day: date, now: datetime) -> bool:

@@ -193,6 +193,7 @@ class Cycles:
                 rt.settings.poll,
                 stop=rt.stop,
                 on_recorded=rt.on_recorded,
+                now=rt.clock(),
             )
             return Step(_catch_up_summary(result), len(result.recorded), eventful=True)
 

@@ -30,6 +30,7 @@ from edgarwatch.policy import (
     read_priority,
 )
 from edgarwatch.storage import Storage
+from edgarwatch.storage.timefmt import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -124,13 +125,18 @@ class Recorder:
 
     @staticmethod
     def _log(filing: Filing, decided: NotifyPolicy, source: str) -> None:
+        lag = ""
+        if filing.accepted_at is not None and decided.may_notify:
+            seconds = (utc_now() - filing.accepted_at).total_seconds()
+            lag = f", {seconds:.0f} s after its acceptance"
         logger.info(
-            "recorded %s %s of %s (CIK %d), items %s, found by %s%s",
+            "recorded %s %s of %s (CIK %d), items %s, found by %s%s%s",
             filing.form,
             filing.accession,
             filing.company,
             filing.cik,
             ",".join(filing.items) or "unknown yet",
             source,
+            lag,
             "" if decided.may_notify else f" ({decided}: not notified)",
         )

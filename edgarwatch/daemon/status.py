@@ -66,6 +66,7 @@ def collect(settings: Settings, storage: Storage, now: datetime | None = None) -
             "24h": _percentiles(storage.outbox.latencies(now - timedelta(hours=24))),
             "7d": _percentiles(storage.outbox.latencies(now - timedelta(days=7))),
         },
+        "detection": _detection(storage, now),
     }
     # An idle poll writes its success only every `poll.heartbeat_seconds` (disks wear).
     allowed = max(MISSED_INTERVALS * interval, settings.poll.heartbeat_seconds + 2 * interval)
@@ -106,6 +107,25 @@ def _problems(
             f"({report['sec_block']['reason']})"
         )
     return problems
+
+
+def _detection(storage: Storage, now: datetime) -> dict[str, Any]:
+    """How fast and by which source filings were found (24 h), and the last nightly audit."""
+    accepted, public = storage.filings.detection_lags(now - timedelta(hours=24))
+    audit = storage.state.last_audit()
+    return {
+        "accepted_to_seen_seconds": _percentiles(accepted),
+        "public_to_seen_seconds": _percentiles(public),
+        "first_shown_by_24h": storage.state.seen_since(now - timedelta(hours=24)),
+        "last_audit": None
+        if audit is None
+        else {
+            "day": audit.day.isoformat(),
+            "in_daily_index": audit.total,
+            "missed_by_live_sources": audit.missed,
+            "first_shown_by": audit.found_by,
+        },
+    }
 
 
 def _percentiles(values: list[float]) -> dict[str, Any]:
@@ -162,8 +182,26 @@ def render_text(report: dict[str, Any]) -> str:
         )
     )
     lines.append(f"latency (accepted → sent)  24 h: {_lat(lat['24h'])}   7 d: {_lat(lat['7d'])}")
+    lines.extend(_detection_lines(report["detection"]))
     lines.append(f"database               {report['database']}")
     return "\n".join(lines)
+
+
+def _detection_lines(detection: dict[str, Any]) -> list[str]:
+    shown = detection["first_shown_by_24h"]
+    late = ", ".join(f"{n} by {s}" for s, n in sorted(shown.items()) if s != "feed") or "none"
+    lines = [
+        f"found (24 h, news)     accepted → seen {_lat(detection['accepted_to_seen_seconds'], '-')}"
+        f";  public → seen {_lat(detection['public_to_seen_seconds'], '-')}",
+        f"first shown (24 h)     {shown.get('feed', 0)} by the poll; found late: {late}",
+    ]
+    audit = detection["last_audit"]
+    if audit:
+        lines.append(
+            f"last audit             {audit['day']}: {audit['in_daily_index']} 8-Ks in the daily "
+            f"index, {audit['missed_by_live_sources']} missed by every live source"
+        )
+    return lines
 
 
 def _when(value: str | None, age: float | None) -> str:
@@ -178,7 +216,7 @@ def _et(value: str | None) -> str:
     return datetime.fromisoformat(value).astimezone(EASTERN).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def _lat(figures: dict[str, Any]) -> str:
+def _lat(figures: dict[str, Any], empty: str = "no notifications sent") -> str:
     if not figures["count"]:
-        return "no notifications sent"
+        return empty
     return f"p50 {figures['p50']:.1f} s, p95 {figures['p95']:.1f} s (n={figures['count']})"

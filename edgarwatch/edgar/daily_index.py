@@ -69,7 +69,7 @@ def filings_from_index(
         Filing(
             accession=line.accession,
             form=line.form,
-            companies=(Company(line.cik, line.name, "Filer"),),
+            companies=(Company(line.cik, line.name, None),),  # the index names no role
             url=rebaser.url(filing_index_path(line.cik, line.accession)),
             filed=line.filed,
         )

@@ -69,7 +69,7 @@ def parse_submissions(data: bytes, rebaser: Rebaser, cik: int | None = None) -> 
         name, tickers, columns, pages, pages_to = "", (), document, (), ()
     if not cik:
         raise ValueError("submissions JSON names no CIK")
-    company = Company(cik=cik, name=name, role="Filer")
+    company = Company(cik=cik, name=name, role=None)  # the JSON does not say: unknown
     filings = tuple(_filings(columns, company, rebaser))
     return CompanySubmissions(cik, name, tickers, filings, pages, pages_to)
 

@@ -21,7 +21,7 @@ from edgarwatch.storage.db import (
 )
 from edgarwatch.storage.filings import FilingStore, PendingFiling
 from edgarwatch.storage.outbox import Outbox, OutboxRow, process_owner
-from edgarwatch.storage.state import FeedCursor, SecBlock, State
+from edgarwatch.storage.state import Audit, FeedCursor, SecBlock, State
 from edgarwatch.storage.watched import WatchedCompanies
 
 
@@ -46,6 +46,7 @@ class Storage:
 
 
 __all__ = [
+    "Audit",
     "DatabaseLocked",
     "DatabaseUnavailable",
     "FeedCursor",

@@ -261,6 +261,19 @@ class FilingStore:
             row["items"] = json.loads(row["items"] or "[]")
         return rows
 
+    def detection_lags(self, since: datetime) -> tuple[list[float], list[float]]:
+        """Seconds from acceptance, and from the first public moment, to first seen, for
+        the news recorded since `since`: how fast the live sources found it."""
+        rows = self.c.db.execute(
+            "SELECT (julianday(recorded_at) - julianday(accepted_at)) * 86400.0, "
+            "(julianday(recorded_at) - julianday(public_at)) * 86400.0 "
+            "FROM filings WHERE notify = 'news' AND recorded_at >= ?",
+            [iso(since)],
+        ).fetchall()
+        accepted = sorted(max(0.0, r[0]) for r in rows if r[0] is not None)
+        public = sorted(max(0.0, r[1]) for r in rows if r[1] is not None)
+        return accepted, public
+
     def count_recorded_since(self, since: datetime) -> int:
         row = self.c.db.execute(
             "SELECT count(*) FROM filings WHERE recorded_at >= ?", [iso(since)]

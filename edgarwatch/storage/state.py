@@ -20,6 +20,7 @@ It also keeps the accessions the feed has shown (`seen`), the ticker cache
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,6 +55,42 @@ class SecBlock:
     reason: str
 
 
+@dataclass(frozen=True)
+class Audit:
+    """One filing day's 8-Ks in EDGAR's daily index against what the live sources showed."""
+
+    day: date
+    total: int
+    missed: int
+    """In the index, never shown by the poll, the sweep or full-text search."""
+    found_by: dict[str, int]
+    """How many each source showed first (`feed` is the poll: on time)."""
+
+    def describe(self) -> str:
+        late = ", ".join(f"{n} by {s}" for s, n in sorted(self.found_by.items()) if s != "feed")
+        return (
+            f"audit of {self.day}: {self.total} 8-K(s) in EDGAR's daily index, "
+            f"{self.found_by.get('feed', 0)} found by the poll"
+            + (f", found late: {late}" if late else "")
+            + f", missed by every live source: {self.missed}"
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "day": self.day.isoformat(),
+                "total": self.total,
+                "missed": self.missed,
+                "found_by": self.found_by,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Audit:
+        data = json.loads(text)
+        return cls(date.fromisoformat(data["day"]), data["total"], data["missed"], data["found_by"])
+
+
 class State:
     def __init__(self, connections: Connections) -> None:
         self.c = connections
@@ -83,6 +120,21 @@ class State:
         with self.c.transaction() as db:
             db.execute(_UPSERT, ["last_reconcile_ok_at", iso(started_at)])
             db.execute(_UPSERT, ["catch_up_due", None])
+
+    def save_audit(self, audit: Audit) -> None:
+        self._put("last_audit", audit.to_json())
+
+    def last_audit(self) -> Audit | None:
+        text = self._get("last_audit")
+        return Audit.from_json(text) if text else None
+
+    def submissions_compared(self) -> date | None:
+        """The day each watched company's submissions JSON was last compared."""
+        text = self._get("submissions_compared_on")
+        return date.fromisoformat(text) if text else None
+
+    def mark_submissions_compared(self, day: date) -> None:
+        self._put("submissions_compared_on", day.isoformat())
 
     def daily_index_read(self, day: date) -> bool:
         return bool(self._get(f"daily_index_done:{day:%Y%m%d}"))
@@ -125,14 +177,40 @@ class State:
 
     # -- accessions the feed has shown ------------------------------------------
     def unseen(self, accessions: Sequence[str]) -> set[str]:
-        if not accessions:
-            return set()
-        marks = ",".join("?" * len(accessions))
+        """Those of `accessions` no live source has shown yet."""
+        wanted = list(dict.fromkeys(accessions))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.c.db.execute(
+                f"SELECT accession FROM seen WHERE accession IN ({marks})", chunk
+            )
+            found.update(row[0] for row in rows)
+        return set(wanted) - found
+
+    def seen_sources(self, accessions: Sequence[str]) -> dict[str, int]:
+        """How many of `accessions` each source showed first."""
+        counts: dict[str, int] = {}
+        for start in range(0, len(accessions), 500):
+            chunk = list(accessions[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.c.db.execute(
+                f"SELECT coalesce(source, 'feed'), count(*) FROM seen WHERE accession IN ({marks}) "
+                "GROUP BY 1",
+                chunk,
+            )
+            for source, count in rows:
+                counts[source] = counts.get(source, 0) + count
+        return counts
+
+    def seen_since(self, since: datetime) -> dict[str, int]:
+        """Accessions first shown since `since`, counted by the source that showed them."""
         rows = self.c.db.execute(
-            f"SELECT accession FROM seen WHERE accession IN ({marks})",
-            list(accessions),
+            "SELECT coalesce(source, 'feed'), count(*) FROM seen WHERE seen_at >= ? GROUP BY 1",
+            [iso(since)],
         )
-        return set(accessions) - {row[0] for row in rows}
+        return {str(source): int(count) for source, count in rows}
 
     def seen_of(self, accessions: Sequence[str]) -> set[str]:
         """Those of `accessions` a live source has already shown."""
