@@ -155,10 +155,20 @@ def test_an_idle_poll_command_costs_one_request(edgar: tuple[Replay, str], tmp_p
     second = edgarwatch("--config", str(config), "poll")
     assert second.returncode == 0, second.stderr
     assert [r.path.split("?")[0] for r in replay.requests()] == ["/cgi-bin/browse-edgar"]
-    # Once the catch-up is due again (its time lives in the database), it runs.
+    # Once the catch-up is due again (its time lives in the database), it runs; with
+    # full-text search on, it compares each company's submissions JSON once a day.
     storage = Storage.open(tmp_path / "db.sqlite")
-    storage.state.catch_up_done(datetime.now(UTC) - timedelta(hours=2))
+    due = datetime.now(UTC) - timedelta(hours=2)
+    storage.state.catch_up_done(due)
     storage.close()
     replay.clear_requests()
+    assert edgarwatch("--config", str(config), "poll").returncode == 0
+    storage = Storage.open(tmp_path / "db.sqlite")
+    last = storage.state.last_catch_up()
+    assert last is not None and last > due
+    storage.state.catch_up_done(due)
+    storage.state.mark_submissions_compared(date(2000, 1, 3))  # not yet today
+    storage.close()
+    assert replay.requests("/submissions/") == []
     assert edgarwatch("--config", str(config), "poll").returncode == 0
     assert len(replay.requests("/submissions/")) == 2
