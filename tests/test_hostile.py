@@ -165,7 +165,8 @@ def test_an_idle_poll_command_costs_one_request(edgar: tuple[Replay, str], tmp_p
     assert edgarwatch("--config", str(config), "poll").returncode == 0
     storage = Storage.open(tmp_path / "db.sqlite")
     last = storage.state.last_catch_up()
-    assert last is not None and last > due
+    assert last is not None
+    assert last > due
     storage.state.catch_up_done(due)
     storage.state.mark_submissions_compared(date(2000, 1, 3))  # not yet today
     storage.close()
