@@ -265,7 +265,7 @@ def with_agreements(parsed: ParsedFiling) -> ParsedFiling:
 
 
 def _registrant_name(parsed: ParsedFiling) -> str | None:
-    filers = [c for c in parsed.companies if c.role.lower().startswith("filer")]
+    filers = [c for c in parsed.companies if c.is_filer]
     companies = filers or list(parsed.companies)
     return companies[0].name if companies else parsed.cover_registrant
 
