@@ -10,7 +10,9 @@ every item (issue 11)::
     {"type": "manufacturing/supply", "amendment": false,
      "title": "manufacturing agreement", "date": "2007-04-30",
      "term": "early 2008",
-     "parties": [{"name": "ImmunoGen, Inc.", "role": "registrant"}, …],
+     "parties": [{"name": "ImmunoGen, Inc.", "role": "registrant", "short_name": null},
+                 {"name": "Società Italiana Corticosteroidi S.r.l", "role": "counterparty",
+                  "short_name": "SICOR"}],
      "amounts": [{"text": "five million Euros", "value": 5000000,
                   "currency": "EUR", "role": "purchase price", "period": null}],
      "exhibit": null,
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -73,10 +76,13 @@ class Party:
     `role` is `registrant` (the filer or a named subsidiary of it),
     `counterparty`, or the capacity the filing gives it: `agent`,
     `trustee`, `lender`, `underwriter`, `arranger`, `guarantor`, …
+    `short_name` is the defined term the filing gives it ("SICOR",
+    "Barclays", "the Trustee"), None when it defines none.
     """
 
     name: str
     role: str = COUNTERPARTY
+    short_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,7 +163,7 @@ class Agreement:
             "title": self.title,
             "date": self.date.isoformat() if self.date else None,
             "term": self.term,
-            "parties": [{"name": p.name, "role": p.role} for p in self.parties],
+            "parties": [_party_json(party) for party in self.parties],
             "amounts": [_amount_json(amount) for amount in self.amounts],
             "exhibit": self.exhibit,
             "evidence": self.evidence.to_json(),
@@ -172,11 +178,20 @@ class Agreement:
             amendment=bool(data.get("amendment", False)),
             date=dt.date.fromisoformat(data["date"]) if data.get("date") else None,
             term=str(data["term"]) if data.get("term") else None,
-            parties=tuple(Party(str(p["name"]), str(p["role"])) for p in data.get("parties", ())),
+            parties=tuple(_party(p) for p in data.get("parties", ())),
             amounts=tuple(_amount(a) for a in data.get("amounts", ())),
             exhibit=str(data["exhibit"]) if data.get("exhibit") else None,
             evidence=Evidence.from_json(data.get("evidence") or {}),
         )
+
+
+def _party_json(party: Party) -> dict[str, Any]:
+    return {"name": party.name, "role": party.role, "short_name": party.short_name}
+
+
+def _party(data: Mapping[str, Any]) -> Party:
+    short = data.get("short_name")
+    return Party(str(data["name"]), str(data["role"]), str(short) if short else None)
 
 
 def _amount_json(amount: Amount) -> dict[str, Any]:
@@ -228,8 +243,13 @@ _DURATION_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day"}
 def headline(agreement: Agreement) -> str:
     """One line saying what was signed, e.g.
 
-    "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l —
+    "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l (SICOR) —
     EUR 5,000,000 purchase price — through early 2008."
+
+    Each counterparty is named in full, with the short name the filing gives it
+    and its capacity when it is not simply the other side ("Barclays Bank plc
+    (Barclays, agent)"); a short name that already says the capacity ("the
+    Trustee") stands for both.
     """
     parts = [_what(agreement)]
     parts += [format_amount(amount) for amount in headline_amounts(agreement)]
@@ -244,7 +264,7 @@ def _what(agreement: Agreement) -> str:
     if agreement.amendment and not _AMENDING_TITLE_RE.search(title):
         title = f"amendment to {title}"
     what = title[:1].upper() + title[1:]
-    names = [_party_label(party) for party in agreement.counterparties]
+    names = [party_label(party) for party in agreement.counterparties]
     if not names:
         return what
     if len(names) > _MAX_HEADLINE_PARTIES:
@@ -253,10 +273,17 @@ def _what(agreement: Agreement) -> str:
     return f"{what} with {listed}"
 
 
-def _party_label(party: Party) -> str:
-    if party.role in (COUNTERPARTY, "lender"):
-        return party.name
-    return f"{party.name} ({party.role})"
+def party_label(party: Party) -> str:
+    """ "Società Italiana Corticosteroidi S.r.l (SICOR)", "Barclays Bank plc (Barclays, agent)",
+    "Wells Fargo Bank, N.A. (the Trustee)", "SunTrust Bank"."""
+    notes = []
+    short = party.short_name
+    if short and party_key(short) != party_key(party.name):
+        notes.append(short)
+    says_role = short is not None and party.role in short.lower()
+    if party.role not in (COUNTERPARTY, "lender", REGISTRANT) and not says_role:
+        notes.append(party.role)
+    return f"{party.name} ({', '.join(notes)})" if notes else party.name
 
 
 def headline_amounts(agreement: Agreement, limit: int = 2) -> tuple[Amount, ...]:
@@ -307,3 +334,78 @@ def _term_phrase(term: str) -> str:
     except ValueError:
         return f"through {term}"
     return f"through {end:%B} {end.day}, {end.year}"
+
+
+# --- whose agreement is it: matching watched names to parties ------------------------------
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_LEGAL_FORMS = _word_set(
+    "inc incorporated corp corporation co company ltd limited llc lp llp plc na sa spa srl sarl "
+    "ag gmbh bv nv se as ab asa oy kk pty ltda sas sl"
+)
+"""Legal-form words at the end of a name: "Pfizer Inc." and "PFIZER INCORPORATED" are one."""
+_ROLE_WORDS = _word_set(
+    "company registrant corporation bank borrower borrowers trustee agent administrative "
+    "collateral underwriter underwriters representative representatives lender lenders landlord "
+    "tenant lessor lessee licensor licensee purchaser purchasers seller sellers buyer buyers "
+    "parent merger sub executive employee consultant stockholder stockholders guarantor "
+    "guarantors issuer investor investors holder holders partnership the"
+)
+"""Words of capacity: a short name made only of them ("the Trustee", "Merger Sub") names
+a role in this one filing, not a company anyone could watch."""
+_DOTTED_RE = re.compile(r"\b[a-z](?:[./]\s?[a-z])+\.?(?![a-z])")  # s.r.l, n. a., l.l.c., a/s
+_APOSTROPHE_RE = re.compile(r"['’`]")
+_NOT_WORD_RE = re.compile(r"[^a-z0-9]+")
+
+
+def party_key(name: str) -> str:
+    """A company name as compared, never shown: case, accents, punctuation, a leading
+    "The" and trailing legal forms ("Inc."/"Incorporated", "Corp."/"Corporation",
+    "Co.", "Ltd."/"Limited", "LLC", "S.r.l", "N.V.", "plc", "N.A.", …) left out.
+
+    "Pfizer Inc.", "PFIZER INC", "Pfizer, Incorporated" → "pfizer";
+    "Società Italiana Corticosteroidi S.r.l" → "societa italiana corticosteroidi";
+    "Pfizer Pharmaceuticals Ltd." → "pfizer pharmaceuticals" (another name).
+    """
+    folded = unicodedata.normalize("NFKD", name)
+    text = "".join(char for char in folded if not unicodedata.combining(char)).casefold()
+    text = _APOSTROPHE_RE.sub("", text.replace("&", " and "))
+    text = _DOTTED_RE.sub(lambda m: re.sub(r"[./\s]", "", m.group()), text)
+    words = _NOT_WORD_RE.sub(" ", text).split()
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    if words[-2:] == ["national", "association"] and len(words) > 2:
+        words = words[:-2]
+    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def names_party(watched: str, party: Party) -> bool:
+    """Is `party` the company a user watches as `watched`? Its full name or the short
+    name the filing defines for it must be `watched`, up to `party_key`; a short name
+    of capacity alone ("the Trustee") matches nothing. A whole name, not a part of
+    one: "Pfizer" is "Pfizer Inc." but not "Pfizer Pharmaceuticals Ltd."."""
+    key = party_key(watched)
+    if not key:
+        return False
+    if party_key(party.name) == key:
+        return True
+    short = party.short_name
+    return short is not None and party_key(short) == key and not _capacity_only(short)
+
+
+def _capacity_only(short_name: str) -> bool:
+    return all(word in _ROLE_WORDS for word in _NOT_WORD_RE.sub(" ", short_name.lower()).split())
+
+
+def watched_parties(watched: Sequence[str], agreements: Sequence[Agreement]) -> tuple[str, ...]:
+    """The `watched` names (as written there) that are a party to one of `agreements` in
+    any role but the registrant's. Only the parties count: a name the item merely
+    mentions ("… Pfizer's pipeline …") is no party and matches nothing."""
+    others = [party for agreement in agreements for party in agreement.counterparties]
+    return tuple(name for name in watched if any(names_party(name, p) for p in others))

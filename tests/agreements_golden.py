@@ -21,6 +21,10 @@ Used by `tests/test_agreements_golden.py` and `benchmarks/parse_corpus.py`
   when `(value, currency, role)` is labelled (`amounts` or `also_amounts`);
   recall over the required `amounts` (which may be `other`: the gross
   proceeds are an underwriting's headline figure).
+* short names: a labelled counterparty's `short_name` is the term the filing
+  defines for it ("SICOR", "the Underwriter"), or None when it defines none
+  (a term defined for several parties at once, "(collectively, the
+  “Stockholders”)", is nobody's); each one extracted differently is a miss.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ class Label:
     also_parties: tuple[str, ...] = ()
     also_amounts: tuple[Money, ...] = ()
     required: bool = True
+    short_names: Mapping[str, str] = field(default_factory=dict)
+    """Counterparty → the short name the filing defines for it; unlisted: none."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,9 @@ class Filing:
     path: Path
     items: Mapping[str, tuple[Label, ...]]
     not_parties: tuple[str, ...] = ()
+
+
+TOSHIBA = {"Toshiba Corporation": "Toshiba"}  # "with Toshiba Corporation, or Toshiba,"
 
 
 def _corpus(name: str) -> Path:
@@ -104,6 +113,7 @@ GOLDEN: dict[str, Filing] = {
                     "Amended and Restated Agreement and Plan of Merger",
                     counterparties=("Twenty-First Century Fox, Inc.",),
                     amounts=((35.7e9, "USD", "purchase price"),),
+                    short_names={"Twenty-First Century Fox, Inc.": "21CF"},
                 ),
                 Label(
                     "other",
@@ -147,6 +157,7 @@ GOLDEN: dict[str, Filing] = {
                     "Master Agreement",
                     counterparties=("Toshiba Corporation",),
                     amounts=((500e6, "USD", "commitment"),),
+                    short_names=TOSHIBA,
                     also_amounts=((56e6, "USD", "upfront"),),
                 ),
                 Label(
@@ -154,14 +165,22 @@ GOLDEN: dict[str, Filing] = {
                     "Patent Indemnification Agreement",
                     ("Toshiba Corporation",),
                     required=False,
+                    short_names=TOSHIBA,
                 ),
                 Label(
                     "other",
                     "Mutual Contribution and Environmental Indemnification Agreement",
                     ("Toshiba Corporation",),
                     required=False,
+                    short_names=TOSHIBA,
                 ),
-                Label("other", "Transition Agreement", ("Toshiba Corporation",), required=False),
+                Label(
+                    "other",
+                    "Transition Agreement",
+                    ("Toshiba Corporation",),
+                    required=False,
+                    short_names=TOSHIBA,
+                ),
             ),
         },
         not_parties=("New Flash Venture", "Flash Partners", "Flash Alliance", "FlashVision"),
@@ -174,6 +193,7 @@ GOLDEN: dict[str, Filing] = {
                     "underwriting",
                     "underwriting agreement",
                     counterparties=("Maxim Group LLC",),
+                    short_names={"Maxim Group LLC": "the Underwriter"},
                     amounts=((3_795_000, "USD", "other"),),  # gross proceeds
                     also_amounts=((1.86, "USD", "purchase price"),),
                 ),
@@ -194,6 +214,11 @@ GOLDEN: dict[str, Filing] = {
                         "Deutsche Bank AG New York Branch",
                     ),
                     amounts=((242.5e6, "USD", "commitment"),),
+                    short_names={
+                        "Barclays Bank plc": "Barclays",
+                        "Morgan Stanley Bank, N.A.": "Morgan Stanley",
+                        "Deutsche Bank AG New York Branch": "Deutsche Bank",
+                    },
                     also_parties=(
                         "Royal Bank of Canada",
                         "SunTrust Bank",
@@ -206,6 +231,7 @@ GOLDEN: dict[str, Filing] = {
                     "credit facility",
                     "guarantee and collateral agreement",
                     counterparties=("Barclays Bank plc",),
+                    short_names={"Barclays Bank plc": "Barclays"},
                 ),
             ),
             "1.02": (
@@ -235,6 +261,7 @@ GOLDEN: dict[str, Filing] = {
                     "manufacturing agreement",
                     counterparties=("Società Italiana Corticosteroidi S.r.l",),
                     amounts=((5_000_000, "EUR", "purchase price"),),
+                    short_names={"Società Italiana Corticosteroidi S.r.l": "SICOR"},
                 ),
             ),
         },
@@ -311,6 +338,7 @@ def score_item(
         _score_type(score, where, agreement, label)
         _score_parties(score, where, agreement, label)
         _score_amounts(score, where, agreement, label)
+        _score_short_names(score, where, agreement, label)
     for label in labels:
         if label.required and not any(lab is label for _, lab in pairs):
             score.misses.append(f"{where}: no agreement for {label.title!r}")
@@ -368,6 +396,25 @@ def _score_parties(
         tally.found += name_key(name) in found
         if name_key(name) not in found:
             score.misses.append(f"{where}: counterparty {name!r} not found")
+
+
+def _score_short_names(
+    score: Score, where: str, agreement: Mapping[str, Any], label: Label | None
+) -> None:
+    if label is None:
+        return
+    labelled = {name_key(n): s for n, s in label.short_names.items()}
+    for party in agreement["parties"]:
+        key = name_key(party["name"])
+        if party["role"] == "registrant" or key not in _label_parties(label):
+            continue
+        wanted, got = labelled.get(key), party.get("short_name")
+        if got != wanted:
+            score.misses.append(f"{where}: {party['name']!r} short name {got!r}, not {wanted!r}")
+
+
+def _label_parties(label: Label) -> set[str]:
+    return {name_key(n) for n in (*label.counterparties, *label.also_parties)}
 
 
 def _money_key(value: float, currency: str, role: str) -> tuple[int, str, str]:

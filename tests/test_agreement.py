@@ -18,6 +18,10 @@ from edgarwatch.agreement import (
     format_amount,
     headline,
     headline_amounts,
+    names_party,
+    party_key,
+    party_label,
+    watched_parties,
 )
 
 SICOR = Agreement(
@@ -27,7 +31,7 @@ SICOR = Agreement(
     term="early 2008",
     parties=(
         Party("ImmunoGen, Inc.", "registrant"),
-        Party("Società Italiana Corticosteroidi S.r.l"),
+        Party("Società Italiana Corticosteroidi S.r.l", short_name="SICOR"),
     ),
     amounts=(Amount("five million Euros", 5_000_000, "EUR", "purchase price"),),
     evidence=Evidence(
@@ -56,10 +60,14 @@ def test_it_prints_the_issue_s_json_shape() -> None:
         "evidence",
     ]
     assert data["date"] == "2007-04-30"
-    assert data["parties"][1] == {
-        "name": "Società Italiana Corticosteroidi S.r.l",
-        "role": "counterparty",
-    }
+    assert data["parties"] == [
+        {"name": "ImmunoGen, Inc.", "role": "registrant", "short_name": None},
+        {
+            "name": "Società Italiana Corticosteroidi S.r.l",
+            "role": "counterparty",
+            "short_name": "SICOR",
+        },
+    ]
     assert data["amounts"] == [
         {
             "text": "five million Euros",
@@ -88,6 +96,14 @@ def test_it_round_trips_through_json_text() -> None:
     assert agreements_from_json(json.loads(text)) == (SICOR,)
 
 
+def test_it_reads_parties_written_before_short_names_existed() -> None:
+    data = SICOR.to_json()
+    for party in data["parties"]:
+        del party["short_name"]
+
+    assert [p.short_name for p in Agreement.from_json(data).parties] == [None, None]
+
+
 def test_it_keeps_whole_values_ints_and_cents_floats() -> None:
     data = Agreement("other", "x", amounts=(Amount("$10.10", 10.1, "USD", period="share"),))
 
@@ -114,9 +130,29 @@ def test_it_refuses_json_of_another_shape(broken: dict[str, Any]) -> None:
 
 def test_it_writes_the_seed_headline_in_the_issue_s_style() -> None:
     assert headline(SICOR) == (
-        "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l — "
+        "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l (SICOR) — "
         "EUR 5,000,000 purchase price — through early 2008."
     )
+
+
+@pytest.mark.parametrize(
+    ("party", "label"),
+    [
+        (
+            Party("Società Italiana Corticosteroidi S.r.l", short_name="SICOR"),
+            "Società Italiana Corticosteroidi S.r.l (SICOR)",
+        ),
+        (Party("Barclays Bank plc", "agent", "Barclays"), "Barclays Bank plc (Barclays, agent)"),
+        (
+            Party("Wells Fargo Bank, N.A.", "trustee", "the Trustee"),
+            "Wells Fargo Bank, N.A. (the Trustee)",
+        ),
+        (Party("Toshiba Corporation", short_name="TOSHIBA CORP."), "Toshiba Corporation"),
+        (Party("SunTrust Bank", "lender"), "SunTrust Bank"),
+    ],
+)
+def test_it_labels_a_party_with_its_short_name_and_capacity(party: Party, label: str) -> None:
+    assert party_label(party) == label
 
 
 def test_it_names_capacities_and_counts_long_party_lists() -> None:
@@ -198,3 +234,92 @@ def test_it_labels_an_amendment() -> None:
     assert headline(amended) == "Amendment to Horizon Bank salary continuation agreement."
     restated = Agreement("credit facility", "Amended and Restated Credit Agreement", amendment=True)
     assert headline(restated) == "Amended and Restated Credit Agreement."
+
+
+# --- matching watched names to parties ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Pfizer Inc.", "PFIZER INC", "Pfizer, Incorporated", "pfizer", "The Pfizer Inc", "Pfizer Inc"],
+)
+def test_it_matches_a_name_whatever_its_legal_form_punctuation_and_case(written: str) -> None:
+    assert names_party("Pfizer Inc.", Party(written))
+    assert names_party(written, Party("Pfizer Inc."))
+
+
+@pytest.mark.parametrize(
+    ("watched", "party"),
+    [
+        ("Acme Corp.", "ACME CORPORATION"),
+        ("Acme Co.", "Acme Company"),
+        ("Acme Ltd", "Acme Limited"),
+        ("Acme LLC", "Acme, L.L.C."),
+        ("Società Italiana Corticosteroidi", "Società Italiana Corticosteroidi S.r.l"),
+        ("Societa Italiana Corticosteroidi S.r.l.", "Società Italiana Corticosteroidi S.r.l"),
+        ("Koninklijke Philips", "Koninklijke Philips N.V."),
+        ("AstraZeneca", "AstraZeneca PLC"),
+        ("Wells Fargo Bank", "Wells Fargo Bank, National Association"),
+        ("Johnson and Johnson", "Johnson & Johnson"),
+        ("Moodys Analytics", "Moody’s Analytics, Inc."),
+    ],
+)
+def test_it_tolerates_the_ways_filings_write_a_company(watched: str, party: str) -> None:
+    assert names_party(watched, Party(party))
+    assert party_key(watched) == party_key(party)
+
+
+@pytest.mark.parametrize(
+    ("watched", "party"),
+    [
+        ("Pfizer", "Pfizer Pharmaceuticals Ltd."),  # another company of the group: list it too
+        ("Pfizer Pharmaceuticals", "Pfizer Inc."),
+        ("Acme", "Acme Holdings, Inc."),
+        ("Sicor", "Sicor Pharmaceuticals Inc."),
+        ("Bank of America", "America Bank"),
+        ("", "Pfizer Inc."),
+    ],
+)
+def test_it_does_not_match_a_near_miss(watched: str, party: str) -> None:
+    assert not names_party(watched, Party(party))
+
+
+def test_it_matches_a_watched_short_name_against_the_defined_term() -> None:
+    sicor = Party("Società Italiana Corticosteroidi S.r.l", short_name="SICOR")
+
+    assert names_party("SICOR", sicor)
+    assert names_party("sicor", sicor)
+    assert not names_party("SICOR", Party("Società Italiana Corticosteroidi S.r.l"))
+
+
+def test_a_short_name_of_capacity_alone_matches_nobody() -> None:
+    trustee = Party("Wells Fargo Bank, N.A.", "trustee", "the Trustee")
+
+    assert not names_party("Trustee", trustee)
+    assert not names_party("The Trustee", trustee)
+    assert not names_party(
+        "Merger Sub", Party("WDC Merger Enterprises I, Inc.", short_name="Merger Sub")
+    )
+    assert names_party("Wells Fargo Bank", trustee)
+
+
+def test_it_names_the_watched_parties_of_agreements_but_never_the_registrant() -> None:
+    pfizer_deal = Agreement(
+        "license",
+        "License Agreement",
+        parties=(Party("Pfizer Inc.", "registrant"), Party("BioNTech SE")),
+    )
+
+    assert watched_parties(["SICOR", "Pfizer Inc.", "Nobody"], [SICOR, pfizer_deal]) == ("SICOR",)
+    assert watched_parties(["BioNTech", "SICOR"], [pfizer_deal]) == ("BioNTech",)
+    assert watched_parties([], [SICOR]) == ()
+
+
+def test_a_name_in_the_text_but_not_among_the_parties_is_no_match() -> None:
+    mention = Agreement(
+        "credit facility",
+        "Credit Agreement",
+        parties=(Party("Acme Corp.", "registrant"), Party("First Bank", "agent")),
+    )  # the item's text also says "… to fund the Pfizer Pharmaceuticals Ltd. pipeline …"
+
+    assert watched_parties(["Pfizer", "Pfizer Pharmaceuticals Ltd."], [mention]) == ()

@@ -101,7 +101,7 @@ def test_it_reads_a_licence_with_upfront_milestones_and_royalties() -> None:
         (15_000_000, "USD", "milestone"),
     ]
     assert headline(agreement) == (
-        "Exclusive license agreement with Jiangbei Lantern Pharmaceutical Co., Ltd. — "
+        "Exclusive license agreement with Jiangbei Lantern Pharmaceutical Co., Ltd. (JLP) — "
         "USD 14,500,000 upfront — USD 15,000,000 milestone."
     )
 

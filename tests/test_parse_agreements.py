@@ -27,10 +27,11 @@ def test_it_reads_the_agreement_out_of_the_seed_filing() -> None:
     agreement = only(parsed.items[0].agreements)
 
     assert headline(agreement) == (
-        "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l — "
+        "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l (SICOR) — "
         "EUR 5,000,000 purchase price — through early 2008."
     )
     assert agreement.date == dt.date(2007, 4, 30)
+    assert agreement.parties[1].short_name == "SICOR"
 
 
 def test_it_puts_agreements_on_every_item_of_the_parse_output(tmp_path: Path) -> None:
@@ -43,7 +44,9 @@ def test_it_puts_agreements_on_every_item_of_the_parse_output(tmp_path: Path) ->
     [term_loan] = items["1.01"]["agreements"]
     assert term_loan["type"] == "credit facility"
     assert term_loan["amounts"][0]["value"] == 750_000_000
-    assert term_loan["parties"] == [{"name": "Pacific Crown Logistics, Inc.", "role": "registrant"}]
+    assert term_loan["parties"] == [
+        {"name": "Pacific Crown Logistics, Inc.", "role": "registrant", "short_name": "the Company"}
+    ]
     assert Agreement.from_json(term_loan).to_json() == term_loan
 
 

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 _ON_RE = re.compile(r"\b(?:[Oo]n|[Ee]ffective(?: as of)?|[Aa]s of)\s+")
 _HONORIFIC_RE = re.compile(r"^(?:Mr|Mrs|Ms|Dr)\.\s+(?P<surname>[A-Z][\w'’\-]+)$")
 _STATE_TAG_RE = re.compile(r"\s*[\\/][A-Za-z]{0,3}[\\/]?\s*$")
+_AGREEMENT_TERM_RE = re.compile(
+    r"(?:agreements?|indentures?|facility|notes|lease|plan|letter|amendment|merger)$", re.I
+)  # (the “Credit Agreement”) names the agreement, not a party
 
 
 def assemble(text: str, mentions: list[Mention], draft: Draft, names: Names) -> Agreement:
@@ -113,9 +116,23 @@ def _parties(
         if key in seen or _key_is_agreement(name, draft):
             continue
         seen[key] = len(parties)
-        parties.append(Party(name, hit.role))
+        parties.append(Party(name, hit.role, _short_name(text, name, names)))
         spans.append(hit.span)
     return tuple(parties), tuple(spans)
+
+
+def _short_name(text: str, name: str, names: Names) -> str | None:
+    """The term the filing defines for the party, the first it defines: "(SICOR)",
+    "(“Barclays”)", "(the “Trustee”)", "SanDisk Corporation, or SanDisk,"; "the" kept
+    where the definition writes it. A term defined for several parties at once
+    ("(collectively, the “Lenders”)") is nobody's short name."""
+    for alias, target in names.aliases.items():
+        if target != name or alias == name or _AGREEMENT_TERM_RE.search(alias):
+            continue
+        if re.search(rf"\bthe\s+[“\"]{re.escape(alias)}[”\"]", text):
+            return f"the {alias}"
+        return alias
+    return None
 
 
 def _display(text: str, name: str, role: str, names: Names) -> str:
