@@ -162,7 +162,9 @@ class FilingReport:
     document has it; `document_only_items` are headings the document has that
     EDGAR's declared list does not name. `error` says why the documents could
     not be read in full (None: they were): the items are then EDGAR's
-    declared ones, or what was read before giving up.
+    declared ones, or what was read before giving up. `party_watch` names the
+    watched parties (`watch.parties`) its agreements name, when the
+    counterparty watch, not a watched company, is why it notifies.
     """
 
     filing: Filing
@@ -172,6 +174,7 @@ class FilingReport:
     error: str | None = None
     public_at: datetime | None = None
     """The filing's first public moment, where a document said (`Last-Modified`)."""
+    party_watch: tuple[str, ...] = ()
 
     def item(self, number: str) -> Item | None:
         for item in self.items:
@@ -182,6 +185,11 @@ class FilingReport:
     @property
     def material_contracts(self) -> tuple[Exhibit, ...]:
         return tuple(exhibit for exhibit in self.exhibits if exhibit.is_material_contract)
+
+    @property
+    def agreements(self) -> tuple[Agreement, ...]:
+        """Every agreement its items describe, in form order."""
+        return tuple(a for item in self.items + self.document_only_items for a in item.agreements)
 
 
 def merge(filings: Iterable[Filing]) -> list[Filing]:

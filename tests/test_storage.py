@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from edgarwatch.agreement import Agreement, Amount, Party
+from edgarwatch.edgar.agreements import extract_agreements
 from edgarwatch.filing import EASTERN, Company, Exhibit, Filing, FilingReport, Item
+from edgarwatch.notifiers.sample import ITEM_101_TEXT
 from edgarwatch.policy import NotifyPolicy
 from edgarwatch.storage import NewNotification, Storage
 
@@ -71,6 +74,7 @@ def test_migrations_run_once_and_reopening_is_harmless(tmp_path: Path) -> None:
         "m004_search",
         "m005_notify_policy",
         "m006_discovery",
+        "m007_agreements",
     ]
     assert again.filings.recorded([FILING.accession]) == {FILING.accession}
 
@@ -182,7 +186,7 @@ def test_processes_opening_a_new_database_at_once_all_succeed(tmp_path: Path) ->
     applied = Storage.open(database).connections.query(
         "SELECT count(*) AS n FROM _sqlite_migrations"
     )
-    assert applied == [{"n": 6}]  # each migration exactly once
+    assert applied == [{"n": 7}]  # each migration exactly once
 
 
 def test_a_database_of_the_0_1_notify_column_keeps_what_each_row_meant(tmp_path: Path) -> None:
@@ -209,3 +213,129 @@ def test_a_database_of_the_0_1_notify_column_keeps_what_each_row_meant(tmp_path:
     assert [r["notify"] for r in rows] == ["news", "history"]
     pending = storage.filings.due_for_enrichment(datetime.now(UTC))
     assert [p.policy for p in pending] == [NotifyPolicy.NEWS, NotifyPolicy.HISTORY]
+
+
+# --- agreements ------------------------------------------------------------------------------
+
+
+def seed_report(party_watch: tuple[str, ...] = ()) -> FilingReport:
+    """The seed's Item 1.01 with the agreements the extractor reads, and a second item's."""
+    title = "Entry into a Material Definitive Agreement"
+    sicor = extract_agreements("1.01", ITEM_101_TEXT, registrant="IMMUNOGEN INC")
+    loan = Agreement(
+        "credit facility",
+        "Term Loan Agreement",
+        parties=(Party("ImmunoGen, Inc.", "registrant"), Party("Pfizer Inc.", "lender")),
+        amounts=(Amount("$10.5 million", 10_500_000, "USD", "principal"),),
+        exhibit="EX-10.2",
+    )
+    return FilingReport(
+        FILING,
+        items=(
+            Item("1.01", title, ITEM_101_TEXT, sicor),
+            Item("2.03", "Creation of a Direct Financial Obligation", "A loan.", (loan,)),
+        ),
+        party_watch=party_watch,
+    )
+
+
+def test_it_records_agreements_and_reads_them_back_onto_their_items(storage: Storage) -> None:
+    storage.filings.record(FILING, source="feed", policy=NotifyPolicy.NEWS)
+    written = seed_report(party_watch=("SICOR",))
+    assert written.items[0].agreements[0].parties[1].short_name == "SICOR"
+
+    storage.filings.record_enrichment(written, [NewNotification("slack", "default", ("1.01",))])
+    read = storage.filings.report(FILING.accession)
+
+    assert read is not None
+    assert read.items == written.items
+    assert read.agreements == written.agreements
+    assert read.party_watch == ("SICOR",)
+
+
+def test_it_keeps_one_queryable_row_per_agreement_and_per_party(storage: Storage) -> None:
+    storage.filings.record(FILING, source="feed", policy=NotifyPolicy.NEWS)
+    storage.filings.record_enrichment(seed_report(), [])
+    db = storage.connections
+
+    deals = db.query("SELECT item, position, type, amendment, headline, exhibit FROM agreements")
+    assert deals == [
+        {
+            "item": "1.01",
+            "position": 0,
+            "type": "manufacturing/supply",
+            "amendment": 0,
+            "headline": "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l "
+            "(SICOR) — EUR 5,000,000 purchase price — through early 2008.",
+            "exhibit": None,
+        },
+        {
+            "item": "2.03",
+            "position": 0,
+            "type": "credit facility",
+            "amendment": 0,
+            "headline": "Term Loan Agreement with Pfizer Inc. — USD 10,500,000 principal.",
+            "exhibit": "EX-10.2",
+        },
+    ]
+    every_deal_with_pfizer = db.query(
+        "SELECT a.accession, a.item, a.title FROM agreements a JOIN agreement_parties p "
+        "USING (accession, item, position) WHERE p.normalized_name = 'pfizer' "
+        "AND p.role != 'registrant'"
+    )
+    assert every_deal_with_pfizer == [
+        {"accession": FILING.accession, "item": "2.03", "title": "Term Loan Agreement"}
+    ]
+    sicor = db.query(
+        "SELECT name, role, short_name FROM agreement_parties WHERE short_name = 'SICOR'"
+    )
+    assert sicor == [
+        {
+            "name": "Società Italiana Corticosteroidi S.r.l",
+            "role": "counterparty",
+            "short_name": "SICOR",
+        }
+    ]
+
+
+def test_a_new_read_replaces_the_agreements_recorded_before(storage: Storage) -> None:
+    storage.filings.record(FILING, source="feed", policy=NotifyPolicy.NEWS)
+    storage.filings.record_enrichment(seed_report(("SICOR",)), [])
+    title = "Entry into a Material Definitive Agreement"
+    storage.filings.record_enrichment(FilingReport(FILING, items=(Item("1.01", title, None),)), [])
+
+    assert storage.connections.query("SELECT count(*) AS n FROM agreements") == [{"n": 0}]
+    assert storage.connections.query("SELECT count(*) AS n FROM agreement_parties") == [{"n": 0}]
+    read = storage.filings.report(FILING.accession)
+    assert read is not None
+    assert read.agreements == ()
+    assert read.party_watch == ()
+
+
+def test_an_unreadable_agreement_row_does_not_hide_the_filing(
+    storage: Storage, caplog: pytest.LogCaptureFixture
+) -> None:
+    storage.filings.record(FILING, source="feed", policy=NotifyPolicy.NEWS)
+    storage.filings.record_enrichment(seed_report(), [])
+    storage.connections.db.execute(
+        "UPDATE agreements SET amounts = '[{\"value\": \"x\"}]' WHERE item = '2.03'"
+    )
+
+    read = storage.filings.report(FILING.accession)
+
+    assert read is not None
+    assert [a.type for a in read.agreements] == ["manufacturing/supply"]
+    assert "unreadable" in caplog.text
+
+
+def test_the_agreement_tables_are_public(storage: Storage) -> None:
+    db = storage.connections.db
+    assert db.table("agreements").pks == ["accession", "item", "position"]
+    assert {c.name for c in db.table("agreements").columns} == {
+        "accession", "item", "position", "type", "amendment", "title", "date", "term",
+        "headline", "exhibit", "parties", "amounts", "evidence",
+    }  # fmt: skip
+    assert {c.name for c in db.table("agreement_parties").columns} == {
+        "accession", "item", "position", "name", "role", "short_name", "normalized_name",
+    }  # fmt: skip
+    assert [fk.other_table for fk in db.table("agreements").foreign_keys] == ["filings"]

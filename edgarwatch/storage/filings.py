@@ -3,14 +3,16 @@
 Recording is idempotent on the accession: the same filing from the feed and
 the catch-up tier, or seen twice, or as a second role, is one row whose
 companies and declared items are merged. Each filing is written in one
-transaction; its enrichment (item texts, exhibits) and the outbox rows that
-follow from it are written together in another, so a notification exists
-exactly when the filing's items that justify it do.
+transaction; its enrichment (item texts, exhibits, the agreements the items
+describe) and the outbox rows that follow from it are written together in
+another, so a notification exists exactly when the filing's items that
+justify it do.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
@@ -20,11 +22,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from edgarwatch.agreement import Agreement, headline, party_key
 from edgarwatch.filing import Company, Exhibit, Filing, FilingReport, Item
 from edgarwatch.items import sort_key, title_for
 from edgarwatch.policy import NewNotification, NotifyPolicy
 from edgarwatch.storage.db import Connections, SearchSyntaxError
 from edgarwatch.storage.timefmt import iso, utc_now
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,7 @@ class FilingStore:
     def record_enrichment(
         self, report: FilingReport, notifications: Sequence[NewNotification]
     ) -> int:
-        """Write item texts, exhibits and the outbox rows in one transaction.
+        """Write item texts, exhibits, agreements and the outbox rows in one transaction.
 
         Returns how many outbox rows were created (0 when they already existed).
         """
@@ -150,11 +155,13 @@ class FilingStore:
                 [_exhibit_row(accession, e) for e in report.exhibits],
                 pk=("accession", "document"),
             )
+            _write_agreements(db, accession, report)
             updates: dict[str, Any] = {
                 "enrich_status": "partial" if report.error else "done",
                 "enrich_error": report.error,
                 "enriched_at": now,
                 "next_enrich_at": None,
+                "party_watch": json.dumps(report.party_watch) if report.party_watch else None,
             }
             if report.items:
                 row = db.execute("SELECT items FROM filings WHERE accession = ?", [accession])
@@ -193,8 +200,9 @@ class FilingStore:
         return self._filing(rows[0]) if rows else None
 
     def report(self, accession: str) -> FilingReport | None:
-        filing = self.get(accession)
-        if filing is None:
+        """The filing as recorded, with its items (and the agreements they describe)."""
+        rows = self.c.query("SELECT * FROM filings WHERE accession = ?", [accession])
+        if not rows:
             return None
         items = self.c.query(
             "SELECT number, title, text FROM items WHERE accession = ?", [accession]
@@ -205,12 +213,45 @@ class FilingStore:
         exhibits = self.c.query(
             "SELECT * FROM exhibits WHERE accession = ? ORDER BY sequence, document", [accession]
         )
+        deals = self.agreements_of(accession)
         return FilingReport(
-            filing=filing,
-            items=tuple(sorted((Item(**row) for row in items), key=lambda i: sort_key(i.number))),
+            filing=self._filing(rows[0]),
+            items=tuple(
+                sorted(
+                    (Item(**row, agreements=deals.get(row["number"], ())) for row in items),
+                    key=lambda i: sort_key(i.number),
+                )
+            ),
             exhibits=tuple(_exhibit(row) for row in exhibits),
-            document_only_items=tuple(Item(**row) for row in undeclared),
+            document_only_items=tuple(
+                Item(**row, agreements=deals.get(row["number"], ())) for row in undeclared
+            ),
+            party_watch=tuple(json.loads(rows[0]["party_watch"] or "[]")),
         )
+
+    def agreements_of(self, accession: str) -> dict[str, tuple[Agreement, ...]]:
+        """The recorded agreements of a filing, by item number, in the items' order.
+
+        A row that no longer reads as an agreement (edited by hand) is skipped and
+        logged: it must not keep the filing's notification from going out."""
+        found: dict[str, list[Agreement]] = {}
+        rows = self.c.query(
+            "SELECT * FROM agreements WHERE accession = ? ORDER BY item, position", [accession]
+        )
+        for row in rows:
+            try:
+                agreement = _agreement(row)
+            except (ValueError, KeyError, TypeError) as exc:
+                logger.warning(
+                    "agreement %s of %s item %s is unreadable (%s): left out",
+                    row["position"],
+                    accession,
+                    row["item"],
+                    exc,
+                )
+                continue
+            found.setdefault(row["item"], []).append(agreement)
+        return {number: tuple(agreements) for number, agreements in found.items()}
 
     def _filing(self, row: dict[str, Any]) -> Filing:
         companies = self.c.query(
@@ -395,6 +436,70 @@ def _insert_notifications(
 
 def _item_row(accession: str, item: Item) -> dict[str, Any]:
     return {"accession": accession, "number": item.number, "title": item.title, "text": item.text}
+
+
+def _write_agreements(db: Database, accession: str, report: FilingReport) -> None:
+    """The report's agreements replace whatever was recorded for the filing before."""
+    db.execute("DELETE FROM agreement_parties WHERE accession = ?", [accession])
+    db.execute("DELETE FROM agreements WHERE accession = ?", [accession])
+    rows: list[dict[str, Any]] = []
+    parties: list[dict[str, Any]] = []
+    for item in report.items + report.document_only_items:
+        for position, agreement in enumerate(item.agreements):
+            rows.append(_agreement_row(accession, item.number, position, agreement))
+            parties += [
+                {
+                    "accession": accession,
+                    "item": item.number,
+                    "position": position,
+                    "name": party.name,
+                    "role": party.role,
+                    "short_name": party.short_name,
+                    "normalized_name": party_key(party.name),
+                }
+                for party in agreement.parties
+            ]
+    if rows:
+        db.table("agreements").insert_all(rows, replace=True)
+    if parties:
+        db.table("agreement_parties").insert_all(parties)
+
+
+def _agreement_row(
+    accession: str, number: str, position: int, agreement: Agreement
+) -> dict[str, Any]:
+    data = agreement.to_json()
+    return {
+        "accession": accession,
+        "item": number,
+        "position": position,
+        "type": agreement.type,
+        "amendment": int(agreement.amendment),
+        "title": agreement.title,
+        "date": data["date"],
+        "term": agreement.term,
+        "headline": headline(agreement),
+        "exhibit": agreement.exhibit,
+        "parties": json.dumps(data["parties"], ensure_ascii=False),
+        "amounts": json.dumps(data["amounts"], ensure_ascii=False),
+        "evidence": json.dumps(data["evidence"]),
+    }
+
+
+def _agreement(row: dict[str, Any]) -> Agreement:
+    return Agreement.from_json(
+        {
+            "type": row["type"],
+            "title": row["title"],
+            "amendment": bool(row["amendment"]),
+            "date": row["date"],
+            "term": row["term"],
+            "parties": json.loads(row["parties"] or "[]"),
+            "amounts": json.loads(row["amounts"] or "[]"),
+            "exhibit": row["exhibit"],
+            "evidence": json.loads(row["evidence"] or "{}"),
+        }
+    )
 
 
 def _exhibit_row(accession: str, exhibit: Exhibit) -> dict[str, Any]:

@@ -169,3 +169,48 @@ def m006_discovery(db: Database) -> None:
         ["enrich_status", "read_priority", "recorded_at"], if_not_exists=True
     )
     db.execute("ALTER TABLE seen ADD COLUMN source TEXT")
+
+
+@migrations()
+def m007_agreements(db: Database) -> None:
+    """Deal terms (`edgarwatch.agreement`), one row per agreement an item describes, and
+    one per party of it, so "every agreement with Pfizer" is one query in sqlite-utils or
+    Datasette. `filings.party_watch`: the `watch.parties` names a filing's agreements name
+    as a party, when the counterparty watch is why it was read (JSON list)."""
+    db.table("agreements").create(
+        {
+            "accession": str,
+            "item": str,  # the item's number: 1.01, 1.02, 2.01, 2.03
+            "position": int,  # 0, 1, …: the order the item introduces them in
+            "type": str,
+            "amendment": int,  # 1: amends, restates or supplements an earlier agreement
+            "title": str,
+            "date": str,  # YYYY-MM-DD
+            "term": str,  # an ISO date, a year, an ISO 8601 duration or the filing's words
+            "headline": str,
+            "exhibit": str,  # EX-10.1, …
+            "parties": str,  # JSON: [{name, role, short_name}]
+            "amounts": str,  # JSON: [{text, value, currency, role, period}]
+            "evidence": str,  # JSON: {field: [[start, end], …]} into the item's text
+        },
+        pk=("accession", "item", "position"),
+        not_null={"accession", "item", "position", "type", "title"},
+        foreign_keys=[("accession", "filings", "accession")],
+    )
+    db.table("agreements").create_index(["type"])
+    db.table("agreement_parties").create(
+        {
+            "accession": str,
+            "item": str,
+            "position": int,  # the agreement's (agreements.position)
+            "name": str,
+            "role": str,
+            "short_name": str,
+            "normalized_name": str,  # edgarwatch.agreement.party_key: "pfizer" for "Pfizer Inc."
+        },
+        not_null={"accession", "item", "position", "name", "role"},
+        foreign_keys=[("accession", "filings", "accession")],
+    )
+    db.table("agreement_parties").create_index(["accession", "item", "position"])
+    db.table("agreement_parties").create_index(["normalized_name"])
+    db.execute("ALTER TABLE filings ADD COLUMN party_watch TEXT")
