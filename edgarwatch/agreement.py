@@ -273,9 +273,18 @@ def _what(agreement: Agreement) -> str:
     return f"{what} with {listed}"
 
 
+def party_name(party: Party) -> str:
+    """The full name with the short name the filing gives it, when that is another word:
+    "Società Italiana Corticosteroidi S.r.l (SICOR)", "Wells Fargo Bank, N.A. (the Trustee)"."""
+    short = party.short_name
+    if short and party_key(short) != party_key(party.name):
+        return f"{party.name} ({short})"
+    return party.name
+
+
 def party_label(party: Party) -> str:
     """ "Società Italiana Corticosteroidi S.r.l (SICOR)", "Barclays Bank plc (Barclays, agent)",
-    "Wells Fargo Bank, N.A. (the Trustee)", "SunTrust Bank"."""
+    "Wells Fargo Bank, N.A. (the Trustee)", "SunTrust Bank": as the headline names it."""
     notes = []
     short = party.short_name
     if short and party_key(short) != party_key(party.name):

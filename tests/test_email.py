@@ -13,16 +13,21 @@ from typing import Any
 
 import pytest
 
-from edgarwatch.filing import Company
+from edgarwatch.agreement import Agreement, Amount, Party
+from edgarwatch.filing import Company, Exhibit
 from edgarwatch.notifiers import NotifierError, notifier_for
 from edgarwatch.notifiers.base import Delivery
 from edgarwatch.notifiers.email import EmailNotifier, EmailSettings
-from edgarwatch.notifiers.sample import ITEM_101_TEXT, sample_delivery, sample_report
+from edgarwatch.notifiers.sample import FOLDER, ITEM_101_TEXT, sample_delivery, sample_report
 from edgarwatch.secrets import Secret
 from tests.servers.fixtures import SMTP_PASSWORD, SMTP_USER
 from tests.servers.smtp import SmtpServer
 
 SUBJECT = "IMMUNOGEN INC — 8-K Item 1.01: Entry into a Material Definitive Agreement"
+HEADLINE = (
+    "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l (SICOR) — "
+    "EUR 5,000,000 purchase price — through early 2008."
+)
 RECIPIENT = "bd-team@example.com"
 
 
@@ -94,6 +99,60 @@ def test_it_escapes_filer_text_in_html(smtp_server: SmtpServer) -> None:
     assert message["Bcc"] is None  # the newline could not start a header
     assert smtp_server.messages[0].rcpt_tos == (RECIPIENT,)
     assert message["Subject"].startswith('<script>alert("x")</script> & Co Bcc: victim')
+
+
+def test_it_opens_both_parts_with_the_headline_and_lists_parties_and_amounts(
+    smtp_server: SmtpServer,
+) -> None:
+    report = sample_report()
+    deal = replace(report.items[0].agreements[0], exhibit="EX-10.1")
+    exhibit = Exhibit("EX-10.1", "ex10-1.htm", f"{FOLDER}/ex10-1.htm", "Manufacturing Agreement")
+    report = replace(report, items=(replace(report.items[0], agreements=(deal,)),))
+    notifier = EmailNotifier(settings_for(smtp_server))
+    notifier.send(replace(report, exhibits=(exhibit,)), sample_delivery("email"))
+    message = smtp_server.messages[0].message
+    assert message["Subject"] == SUBJECT
+    text = parts(message)["text/plain"].replace("\r\n", "\n")
+    html = parts(message)["text/html"]
+    assert text.startswith(f"{HEADLINE}\n\n{SUBJECT}\n")
+    for line in (
+        "Parties:   ImmunoGen, Inc. — registrant",
+        "           Società Italiana Corticosteroidi S.r.l (SICOR) — counterparty",
+        "Amounts:   EUR 5,000,000 purchase price",
+        f"Agreement: EX-10.1: {FOLDER}/ex10-1.htm",
+    ):
+        assert f"\n{line}\n" in text
+    body = html.split("<body>", 1)[1].lstrip()
+    assert body.startswith(f'<p style="font-size:1.15em"><strong>{HEADLINE}</strong></p>')
+    assert "ImmunoGen, Inc. — registrant<br>Società Italiana Corticosteroidi S.r.l (SICOR)" in html
+    assert "<td>EUR 5,000,000 purchase price</td>" in html
+    assert f'<a href="{FOLDER}/ex10-1.htm">EX-10.1</a>' in html
+
+
+def test_it_says_when_the_party_watch_is_why(smtp_server: SmtpServer) -> None:
+    report = replace(sample_report(), party_watch=("SICOR",))
+    EmailNotifier(settings_for(smtp_server)).send(report, sample_delivery("email"))
+    text, html = parts(smtp_server.messages[0].message).values()
+    assert "Why:       party watch: SICOR" in text
+    assert '<th align="left" style="padding-right:1em">Why</th><td>party watch: SICOR</td>' in html
+
+
+def test_it_escapes_hostile_deal_terms_in_html(smtp_server: SmtpServer) -> None:
+    evil = '<img src=x onerror="alert(1)">'
+    hostile = Agreement(
+        "license",
+        f"License {evil}",
+        parties=(Party(evil, short_name=evil),),
+        amounts=(Amount(evil, 1, evil, "upfront"),),
+        exhibit=evil,
+    )
+    report = sample_report()
+    report = replace(report, items=(replace(report.items[0], agreements=(hostile,)),))
+    EmailNotifier(settings_for(smtp_server)).send(report, sample_delivery("email"))
+    html = parts(smtp_server.messages[0].message)["text/html"]
+    assert "<img" not in html
+    assert "<td>&lt;img src=x onerror=&quot;alert(1)&quot;&gt; — counterparty</td>" in html
+    assert "<strong>License &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
 
 
 def test_it_rejects_a_self_signed_certificate_by_default(smtp_starttls: SmtpServer) -> None:

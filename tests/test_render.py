@@ -7,10 +7,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from edgarwatch.agreement import Agreement, Amount, Party
 from edgarwatch.filing import Company, Exhibit, FilingReport, Item
 from edgarwatch.notifiers.base import Delivery
 from edgarwatch.notifiers.render import (
+    MAX_DEALS,
     SUBJECT_LIMIT,
+    DealView,
+    Link,
     clean_line,
     clean_text,
     plain_text,
@@ -21,6 +25,10 @@ from edgarwatch.notifiers.render import (
 from edgarwatch.notifiers.sample import FOLDER, ITEM_101_TEXT, sample_delivery, sample_report
 
 SEED_SUBJECT = "IMMUNOGEN INC — 8-K Item 1.01: Entry into a Material Definitive Agreement"
+SEED_HEADLINE = (
+    "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l (SICOR) — "
+    "EUR 5,000,000 purchase price — through early 2008."
+)
 
 
 def delivery(*items: str) -> Delivery:
@@ -206,13 +214,115 @@ def test_it_renders_plain_text_with_every_part() -> None:
         exhibits=(exhibit("EX-10.1", "ex10-1.htm", "Supply Agreement"),),
     )
     text = plain_text(render(report, delivery()))
-    assert text.startswith(SEED_SUBJECT + "\n")
+    assert text.startswith(SEED_HEADLINE + "\n\n" + SEED_SUBJECT + "\n")
     for expected in (
         "Accepted:  2007-05-04 16:05 ET",
         "Accession: 0001104659-07-035757",
-        "Item 1.01 — Entry into a Material Definitive Agreement\n\nOn April 30, 2007",
+        "Item 1.01 — Entry into a Material Definitive Agreement\n\n"
+        "Parties:   ImmunoGen, Inc. — registrant\n"
+        "           Società Italiana Corticosteroidi S.r.l (SICOR) — counterparty\n"
+        "Amounts:   EUR 5,000,000 purchase price\n\nOn April 30, 2007",
         "Also reported: Item 9.01 — Financial Statements and Exhibits",
         f"Agreement (EX-10.1) — Supply Agreement: {FOLDER}/ex10-1.htm",
         f"Filing index: {report.filing.url}",
     ):
         assert expected in text
+
+
+# --------------------------------------------------------------------------- deal terms
+
+LICENCE = Agreement(
+    "license",
+    "License Agreement",
+    parties=(
+        Party("ImmunoGen, Inc.", "registrant", "the Company"),
+        Party("Adventure\u202e Works\nPharma AG", short_name="Adventure Works"),
+        Party("Wells Fargo Bank, N.A.", "agent"),
+    ),
+    amounts=(
+        Amount("$75.0 million", 75_000_000, "USD", "upfront"),
+        Amount("$540.0 million", 540_000_000, "USD", "milestone"),
+    ),
+    exhibit="EX-10.1",
+)
+
+
+def with_agreements(*agreements: Agreement, exhibits: tuple[Exhibit, ...] = ()) -> FilingReport:
+    report = sample_report()
+    item = replace(report.items[0], agreements=agreements)
+    return replace(report, items=(item,), exhibits=exhibits)
+
+
+def test_it_leads_with_the_seed_headline() -> None:
+    notice = render(sample_report(), delivery())
+    assert notice.headline == SEED_HEADLINE
+    (deal,) = notice.triggered[0].deals
+    assert deal == DealView(
+        headline=SEED_HEADLINE,
+        parties=(
+            ("ImmunoGen, Inc.", "registrant"),
+            ("Società Italiana Corticosteroidi S.r.l (SICOR)", "counterparty"),
+        ),
+        amounts=("EUR 5,000,000 purchase price",),
+    )
+
+
+def test_it_shows_parties_with_roles_amounts_and_the_exhibit_that_files_it() -> None:
+    filed = exhibit("EX-10.1", "ex10-1.htm", "LICENSE AGREEMENT")
+    notice = render(with_agreements(LICENCE, exhibits=(filed,)), delivery())
+    (deal,) = notice.deals
+    assert deal.parties == (
+        ("ImmunoGen, Inc. (the Company)", "registrant"),
+        ("Adventure Works Pharma AG (Adventure Works)", "counterparty"),  # cleaned
+        ("Wells Fargo Bank, N.A.", "agent"),
+    )
+    assert deal.amounts == ("USD 75,000,000 upfront", "USD 540,000,000 milestone")
+    assert deal.exhibit == Link(
+        "agreement", "Agreement (EX-10.1)", f"{FOLDER}/ex10-1.htm", "LICENSE AGREEMENT"
+    )
+    text = plain_text(notice)
+    assert f"Agreement: EX-10.1: {FOLDER}/ex10-1.htm" in text
+    assert "\u202e" not in text
+
+
+def test_an_exhibit_the_filing_does_not_list_is_named_without_a_link() -> None:
+    notice = render(with_agreements(LICENCE), delivery())
+    (deal,) = notice.deals
+    assert (deal.exhibit_type, deal.exhibit) == ("EX-10.1", None)
+    assert "Agreement: EX-10.1\n" in plain_text(notice)
+
+
+def test_several_agreements_each_get_a_headline_and_the_rest_are_counted() -> None:
+    many = [replace(LICENCE, title=f"License Agreement No. {n}") for n in range(MAX_DEALS + 2)]
+    notice = render(with_agreements(*many), delivery())
+    assert len(notice.deals) == MAX_DEALS
+    text = plain_text(notice)
+    assert text.startswith("License Agreement No. 0 with Adventure")
+    assert "…and 4 more agreements." in text.splitlines()[3]
+    assert "Deal:      License Agreement No. 1 with" in text
+    assert "…and 2 more agreements in this item." in text
+
+
+def test_items_listed_by_title_only_show_no_deal_terms() -> None:
+    report = replace(
+        with_agreements(LICENCE),
+        items=(*with_agreements(LICENCE).items, Item("2.03", "Obligation", "A loan.", (LICENCE,))),
+    )
+    notice = render(report, delivery("2.03"))
+    assert [v.number for v in notice.other_items] == ["1.01"]
+    assert notice.other_items[0].deals == ()
+    assert len(notice.deals) == 1
+
+
+def test_it_says_when_the_party_watch_is_why() -> None:
+    report = replace(sample_report(), party_watch=("SICOR", "Pfizer\nInc."))
+    notice = render(report, delivery())
+    assert notice.party_watch == ("SICOR", "Pfizer Inc.")
+    assert "Why:       party watch: SICOR, Pfizer Inc." in plain_text(notice)
+    assert "Why:" not in plain_text(render(sample_report(), delivery()))
+
+
+def test_a_filing_without_agreements_opens_with_its_subject() -> None:
+    report = with_agreements()
+    assert render(report, delivery()).headline == ""
+    assert plain_text(render(report, delivery())).startswith(SEED_SUBJECT + "\n")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from edgarwatch.agreement import Agreement, Amount, Party
 from edgarwatch.filing import Company, Exhibit, FilingReport, Item
 from edgarwatch.notifiers import NotifierError, notifier_for
 from edgarwatch.notifiers.base import Delivery
@@ -81,7 +82,8 @@ def test_it_posts_a_block_kit_message(slack: SlackNotifier, slack_receiver: Slac
     payload = request.json()
     assert payload["text"].startswith(
         "IMMUNOGEN INC — 8-K Item 1.01: Entry into a Material Definitive Agreement "
-        "(accepted 2007-05-04 16:05 ET)"
+        "(accepted 2007-05-04 16:05 ET): Manufacturing agreement with Società Italiana "
+        "Corticosteroidi S.r.l (SICOR) — EUR 5,000,000 purchase price — through early 2008."
     )
     blocks = payload["blocks"]
     assert blocks[0] == {
@@ -268,3 +270,88 @@ def test_it_never_reveals_the_webhook_url(
     for text in shown:
         assert SLACK_PATH not in text
         assert "XXXXXXXXXXXXXXXXXXXXXXXX" not in text
+
+
+SEED_HEADLINE = (
+    "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l (SICOR) — "
+    "EUR 5,000,000 purchase price — through early 2008."
+)
+
+
+def test_it_opens_with_the_headline_then_parties_and_amounts_as_fields(
+    slack: SlackNotifier, slack_receiver: SlackReceiver
+) -> None:
+    slack.send(sample_report(), sample_delivery("slack"))
+    blocks = slack_receiver.requests[0].json()["blocks"]
+    assert blocks[0]["type"] == "header"
+    assert blocks[1] == {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": f"*{SEED_HEADLINE}*"},
+        "fields": [
+            {
+                "type": "mrkdwn",
+                "text": "*Parties*\nImmunoGen, Inc. — registrant\n"
+                "Società Italiana Corticosteroidi S.r.l (SICOR) — counterparty",
+            },
+            {"type": "mrkdwn", "text": "*Amounts*\nEUR 5,000,000 purchase price"},
+        ],
+    }
+    assert blocks[2]["fields"][0]["text"] == "*Company*\nIMMUNOGEN INC (CIK 855654)"
+
+
+def test_it_links_the_exhibit_that_files_the_agreement(
+    slack: SlackNotifier, slack_receiver: SlackReceiver
+) -> None:
+    report = sample_report()
+    deal = replace(report.items[0].agreements[0], exhibit="EX-10.1")
+    exhibit = Exhibit("EX-10.1", "ex10-1.htm", f"{FOLDER}/ex10-1.htm", "Manufacturing Agreement")
+    items = (replace(report.items[0], agreements=(deal,)),)
+    slack.send(replace(report, items=items, exhibits=(exhibit,)), sample_delivery("slack"))
+    fields = slack_receiver.requests[0].json()["blocks"][1]["fields"]
+    assert fields[-1] == {"type": "mrkdwn", "text": f"*Agreement*\n<{FOLDER}/ex10-1.htm|EX-10.1>"}
+
+
+def test_it_says_when_the_party_watch_is_why(
+    slack: SlackNotifier, slack_receiver: SlackReceiver
+) -> None:
+    slack.send(replace(sample_report(), party_watch=("SICOR",)), sample_delivery("slack"))
+    facts = slack_receiver.requests[0].json()["blocks"][2]["fields"]
+    assert facts[0] == {"type": "mrkdwn", "text": "*Why*\nparty watch: SICOR"}
+
+
+def test_it_escapes_hostile_deal_terms(slack: SlackNotifier, slack_receiver: SlackReceiver) -> None:
+    hostile = Agreement(
+        "license",
+        f"License Agreement {EVIL}",
+        parties=(Party(EVIL, short_name="<@U123>"),),
+        amounts=(Amount(EVIL, 1, "<!here>", "upfront"),),
+        exhibit=f"EX-10.1 {EVIL}",
+    )
+    report = sample_report()
+    items = (replace(report.items[0], agreements=(hostile,)),)
+    slack.send(replace(report, items=items), sample_delivery("slack"))
+    request = slack_receiver.requests[0]
+    assert "<!" not in request.body.decode()
+    assert "<@" not in request.body.decode()
+    deal = request.json()["blocks"][1]
+    assert EVIL_ESCAPED in deal["text"]["text"]
+    assert f"{EVIL_ESCAPED} (&lt;@U123&gt;) — counterparty" in deal["fields"][0]["text"]
+    assert "&lt;!here&gt; 1 upfront" in deal["fields"][1]["text"]
+
+
+def test_many_agreements_stay_within_slack_limits(
+    slack: SlackNotifier, slack_receiver: SlackReceiver
+) -> None:
+    lenders = tuple(Party(f"Lender Bank {n} " * 20, "lender") for n in range(40))
+    loan = Agreement("credit facility", "Credit Agreement " * 200, parties=lenders)
+    numbers = tuple(f"{major}.0{minor}" for major in range(1, 9) for minor in range(1, 9))
+    items = tuple(Item(n, "", "text " * 700, (loan,) * 7) for n in numbers)
+    report = sample_report()
+    report = replace(report, items=items, filing=replace(report.filing, items=numbers))
+    slack.send(report, Delivery("d", "slack", "all", numbers))  # the receiver validates limits
+    blocks = slack_receiver.requests[0].json()["blocks"]
+    assert len(blocks) == 50
+    deals = blocks[1:6]
+    assert all(b["text"]["text"].startswith("*Credit Agreement Credit") for b in deals)
+    assert all(b["fields"][0]["text"].endswith("— lender\n…and 34 more") for b in deals)
+    assert blocks[6]["elements"][0]["text"] == "…and 443 more agreements: see the item text"

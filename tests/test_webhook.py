@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
 
 from edgarwatch import __version__
+from edgarwatch.edgar.parse import parse_file
 from edgarwatch.filing import Company, Exhibit
 from edgarwatch.notifiers import NotifierError, notifier_for, verify_signature
 from edgarwatch.notifiers.base import Delivery, parse_retry_after
@@ -23,6 +25,14 @@ from edgarwatch.secrets import Secret
 from tests.servers.slack_receiver import HttpReceiver, Reply, slow
 
 SIGNING_KEY = "whsec-5c1e7f0a9b2d4e6f"
+SEED_HEADLINE = (
+    "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l (SICOR) — "
+    "EUR 5,000,000 purchase price — through early 2008."
+)
+SEED_DOCUMENT = (
+    Path(__file__).resolve().parents[1]
+    / "edgarwatch/replay/fixtures/filings/0001104659-07-035757/a07-13166_18k.htm"
+)
 TOKEN_PATH = "/hook/t0k3n-9f8e7d6c5b4a"
 
 
@@ -77,13 +87,15 @@ def test_it_posts_the_filing_as_json(receiver: HttpReceiver) -> None:
     assert filing["accepted_at"] == "2007-05-04T16:05:33-04:00"
     assert filing["filed"] == "2007-05-04"
     assert filing["url"].endswith("/0001104659-07-035757-index.htm")
-    assert document["items"] == [
-        {
-            "number": "1.01",
-            "title": "Entry into a Material Definitive Agreement",
-            "text": ITEM_101_TEXT,
-        }
-    ]
+    assert document["headline"] == SEED_HEADLINE
+    assert document["party_watch"] == []
+    (item,) = document["items"]
+    assert {key: item[key] for key in ("number", "title", "text")} == {
+        "number": "1.01",
+        "title": "Entry into a Material Definitive Agreement",
+        "text": ITEM_101_TEXT,
+    }
+    assert [a["headline"] for a in item["agreements"]] == [SEED_HEADLINE]
     assert document["exhibits"] == [
         {
             "type": "EX-10.1",
@@ -92,6 +104,32 @@ def test_it_posts_the_filing_as_json(receiver: HttpReceiver) -> None:
             "document": "ex10-1.htm",
         }
     ]
+
+
+def test_it_carries_the_deal_terms_in_the_parse_shape(receiver: HttpReceiver) -> None:
+    report = replace(sample_report(), party_watch=("SICOR",))
+    notifier(receiver).send(report, sample_delivery("webhook"))
+    document = receiver.requests[0].json()
+    (item,) = document["items"]
+    (parsed,) = [i for i in parse_file(SEED_DOCUMENT)["items"] if i["number"] == "1.01"]
+    assert [a.pop("headline") for a in item["agreements"]] == [SEED_HEADLINE]
+    assert item["agreements"] == parsed["agreements"]  # exactly what `edgarwatch parse` prints
+    (terms,) = item["agreements"]
+    assert terms["parties"][1] == {
+        "name": "Società Italiana Corticosteroidi S.r.l",
+        "role": "counterparty",
+        "short_name": "SICOR",
+    }
+    assert terms["amounts"] == [
+        {
+            "text": "five million Euros",
+            "value": 5000000,
+            "currency": "EUR",
+            "role": "purchase price",
+            "period": None,
+        }
+    ]
+    assert document["party_watch"] == ["SICOR"]
 
 
 def test_it_signs_the_timestamp_and_the_raw_body(receiver: HttpReceiver) -> None:

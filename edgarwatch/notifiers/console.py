@@ -39,8 +39,9 @@ class ConsoleSettings:
 class ConsoleNotifier(Notifier):
     """[console] Print each notification instead of sending it (used by the demo).
 
-    Writes a compact rendering (subject, facts, the triggering items' text
-    trimmed to 1,000 characters, links) to standard output. Filer text is
+    Writes a compact rendering (the deal's headline, subject, facts, the
+    triggering items' parties and amounts and their text trimmed to 1,000
+    characters, links) to standard output. Filer text is
     cleaned of control characters first, so a hostile company name cannot
     move the cursor or recolour the terminal.
     """

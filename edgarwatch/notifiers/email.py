@@ -20,7 +20,7 @@ from typing import Literal
 
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, register, root_cause
-from edgarwatch.notifiers.render import Notice, facts, plain_text, render
+from edgarwatch.notifiers.render import DealView, Notice, facts, opening, plain_text, render
 from edgarwatch.secrets import Secret, redact
 from edgarwatch.settings import email_address, is_loopback, setting
 
@@ -275,9 +275,16 @@ def html_body(notice: Notice) -> str:
         f'<tr><th align="left" style="padding-right:1em">{e(label)}</th><td>{e(value)}</td></tr>'
         for label, value in facts(notice)
     )
-    parts = [f"<h2>{e(notice.subject)}</h2>", f"<table>{rows}</table>"]
+    parts = [
+        f'<p style="font-size:1.15em"><strong>{e(line)}</strong></p>' for line in opening(notice)
+    ]
+    parts += [f"<h2>{e(notice.subject)}</h2>", f"<table>{rows}</table>"]
+    several = len(notice.deals) > 1
     for view in notice.triggered:
         parts.append(f"<h3>{e(view.label)}</h3>")
+        parts += [deal_html(deal, with_headline=several) for deal in view.deals]
+        if view.more_deals:
+            parts.append(f"<p>…and {view.more_deals} more agreements in this item.</p>")
         paragraphs = (e(p).replace("\n", "<br>\n") for p in view.text.split("\n\n"))
         parts += [f"<p>{p}</p>" for p in paragraphs if p]
     if notice.other_items:
@@ -294,3 +301,24 @@ def html_body(notice: Notice) -> str:
     parts.append(f'<p style="color:#666">edgarwatch · rule {e(notice.rule)}</p>')
     head = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>'
     return "\n".join([head, *parts, "</body></html>"]) + "\n"
+
+
+def deal_html(deal: DealView, *, with_headline: bool) -> str:
+    """One agreement's terms as a small table: parties (one a line, with roles), amounts,
+    the exhibit that files it; every string escaped."""
+    e = html.escape
+    cell = '<tr><th align="left" valign="top" style="padding-right:1em">{}</th><td>{}</td></tr>'
+    rows = [cell.format("Deal", e(deal.headline))] if with_headline else []
+    parties = [f"{e(name)} — {e(role)}" for name, role in deal.parties]
+    if deal.more_parties:
+        parties.append(f"…and {deal.more_parties} more")
+    if parties:
+        rows.append(cell.format("Parties", "<br>".join(parties)))
+    if deal.amounts:
+        rows.append(cell.format("Amounts", "<br>".join(e(a) for a in deal.amounts)))
+    if deal.exhibit is not None:
+        linked = f'<a href="{e(deal.exhibit.url)}">{e(deal.exhibit_type)}</a>'
+        rows.append(cell.format("Agreement", linked))
+    elif deal.exhibit_type:
+        rows.append(cell.format("Agreement", e(deal.exhibit_type)))
+    return f"<table>{''.join(rows)}</table>"

@@ -2,10 +2,12 @@
 
 `render(report, delivery)` turns one filing report into a `Notice`: the
 subject line, the accepted time in Eastern time (EDGAR's own clock), the items
-that triggered the rule first with their titles and text, the other items the
-filing reports by number and title, and the links people click: the filing
-index, the material contracts (EX-10.x, Reg S-K Item 601(b)(10)) and press
-releases (EX-99.x).
+that triggered the rule first with their titles, text and deal terms (each
+agreement's one-line headline, its parties with their roles, its amounts and
+the exhibit that files it), the other items the filing reports by number and
+title, and the links people click: the filing index, the material contracts
+(EX-10.x, Reg S-K Item 601(b)(10)) and press releases (EX-99.x). Every
+channel leads with the headline: it says what was signed.
 
 Every filer-controlled string (company names, item text, exhibit descriptions,
 document names) is *cleaned* here: control characters and bidirectional
@@ -24,6 +26,7 @@ from datetime import datetime
 from typing import Literal
 from urllib.parse import quote, urlsplit
 
+from edgarwatch.agreement import Agreement, format_amount, headline, party_name
 from edgarwatch.filing import EASTERN, Company, Exhibit, Filing, FilingReport, Item
 from edgarwatch.items import sort_key, title_for
 from edgarwatch.notifiers.base import Delivery
@@ -39,21 +42,12 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
+MAX_DEALS = 5
+"""Agreements shown per item; an item describing more says how many more."""
+MAX_PARTIES = 12
+"""Parties shown per agreement (a syndicated loan can name dozens of lenders)."""
+
 LinkKind = Literal["index", "document", "agreement", "press_release"]
-
-
-@dataclass(frozen=True)
-class ItemView:
-    """One item as shown: cleaned title, text trimmed to the channel's budget."""
-
-    number: str
-    title: str
-    text: str = ""
-
-    @property
-    def label(self) -> str:
-        """`Item 1.01 — Entry into a Material Definitive Agreement`."""
-        return f"Item {self.number} — {self.title}" if self.title else f"Item {self.number}"
 
 
 @dataclass(frozen=True)
@@ -64,6 +58,41 @@ class Link:
     label: str
     url: str
     description: str = ""
+
+
+@dataclass(frozen=True)
+class DealView:
+    """One agreement as shown: what was signed, with whom, for how much, where to read it.
+
+    `parties` are (name, role) pairs, the name with the short name the filing
+    gives it ("Società Italiana Corticosteroidi S.r.l (SICOR)"); `amounts` are
+    `format_amount`'s ("EUR 5,000,000 purchase price"); `exhibit` is the link
+    to the exhibit that files the agreement when the filing lists it, and
+    `exhibit_type` its type ("EX-10.1") either way.
+    """
+
+    headline: str
+    parties: tuple[tuple[str, str], ...] = ()
+    amounts: tuple[str, ...] = ()
+    exhibit_type: str = ""
+    exhibit: Link | None = None
+    more_parties: int = 0
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One item as shown: cleaned title, text trimmed to the channel's budget, deal terms."""
+
+    number: str
+    title: str
+    text: str = ""
+    deals: tuple[DealView, ...] = ()
+    more_deals: int = 0
+
+    @property
+    def label(self) -> str:
+        """`Item 1.01 — Entry into a Material Definitive Agreement`."""
+        return f"Item {self.number} — {self.title}" if self.title else f"Item {self.number}"
 
 
 @dataclass(frozen=True)
@@ -85,6 +114,19 @@ class Notice:
     filing_url: str
     rule: str
     delivery_id: str
+    party_watch: tuple[str, ...] = ()
+    """Watched party names that are why this filing notifies (`watch.parties`)."""
+
+    @property
+    def deals(self) -> tuple[DealView, ...]:
+        """The agreements of the triggering items, in form order."""
+        return tuple(deal for view in self.triggered for deal in view.deals)
+
+    @property
+    def headline(self) -> str:
+        """What was signed, in one line: the first triggering agreement's; "" when none."""
+        deals = self.deals
+        return deals[0].headline if deals else ""
 
 
 def render(report: FilingReport, delivery: Delivery, *, text_limit: int | None = None) -> Notice:
@@ -112,6 +154,7 @@ def render(report: FilingReport, delivery: Delivery, *, text_limit: int | None =
         filing_url=safe_url(filing.url) or "",
         rule=clean_line(delivery.rule),
         delivery_id=delivery.id,
+        party_watch=tuple(clean_line(name) for name in report.party_watch),
     )
 
 
@@ -225,7 +268,43 @@ def _view(report: FilingReport, number: str, text_limit: int | None) -> ItemView
     text = clean_text(item.text if item else None)
     if text_limit is not None:
         text = trim(text, text_limit) if text_limit > 0 else ""
-    return ItemView(number=number, title=title, text=text)
+    if text_limit == 0:  # listed by title only: no deal terms either
+        return ItemView(number=number, title=title)
+    agreements = item.agreements if item else ()
+    deals = tuple(deal_view(report, agreement) for agreement in agreements[:MAX_DEALS])
+    more = max(0, len(agreements) - MAX_DEALS)
+    return ItemView(number=number, title=title, text=text, deals=deals, more_deals=more)
+
+
+def deal_view(report: FilingReport, agreement: Agreement) -> DealView:
+    """The agreement as every channel shows it: cleaned, not escaped."""
+    parties = tuple(
+        (clean_line(party_name(party)), clean_line(party.role))
+        for party in agreement.parties[:MAX_PARTIES]
+    )
+    exhibit_type = clean_line(agreement.exhibit).upper()
+    return DealView(
+        headline=clean_line(headline(agreement)),
+        parties=parties,
+        amounts=tuple(clean_line(format_amount(amount)) for amount in agreement.amounts),
+        exhibit_type=exhibit_type,
+        exhibit=_filed_exhibit(report, exhibit_type),
+        more_parties=max(0, len(agreement.parties) - MAX_PARTIES),
+    )
+
+
+def _filed_exhibit(report: FilingReport, exhibit_type: str) -> Link | None:
+    """The link to the exhibit of that type ("EX-10.1"), when the filing lists it."""
+    if not exhibit_type:
+        return None
+    for exhibit in report.exhibits:
+        if clean_line(exhibit.type).upper() == exhibit_type:
+            link = _exhibit_link(report.filing, exhibit)
+            url = safe_url(exhibit.url)
+            if url:
+                description = link.description if link else clean_line(exhibit.description)
+                return Link("agreement", f"Agreement ({exhibit_type})", url, description)
+    return None
 
 
 def _find_item(report: FilingReport, number: str) -> Item | None:
@@ -305,12 +384,49 @@ def safe_url(url: str | None) -> str | None:
 # --------------------------------------------------------------------------- plain text
 
 
+def opening(notice: Notice) -> list[str]:
+    """The lines a message opens with: each triggering agreement's headline (what was
+    signed), at most three, then how many more; none when no item describes one."""
+    deals = notice.deals
+    lines = [deal.headline for deal in deals[:3]]
+    more = len(deals) - 3 + sum(view.more_deals for view in notice.triggered)
+    if deals and more > 0:
+        lines.append(f"…and {more} more agreement{'s' if more > 1 else ''}.")
+    return lines
+
+
+def deal_lines(deal: DealView, *, with_headline: bool) -> list[str]:
+    """One agreement's terms as text lines (parties one a line, with their roles)."""
+    rows: list[tuple[str, str]] = [("Deal", deal.headline)] if with_headline else []
+    rows += [
+        ("Parties" if n == 0 else "", f"{name} — {role}")
+        for n, (name, role) in enumerate(deal.parties)
+    ]
+    if deal.more_parties:
+        rows.append(("", f"…and {deal.more_parties} more"))
+    rows += [("Amounts" if n == 0 else "", amount) for n, amount in enumerate(deal.amounts)]
+    if deal.exhibit is not None:
+        rows.append(("Agreement", f"{deal.exhibit_type}: {deal.exhibit.url}"))
+    elif deal.exhibit_type:
+        rows.append(("Agreement", deal.exhibit_type))
+    return [f"{label + ':' if label else '':<11}{value}" for label, value in rows]
+
+
 def plain_text(notice: Notice) -> str:
-    """The notice as plain text: the email's text part and the console's output."""
-    lines = [notice.subject, ""]
+    """The notice as plain text: the email's text part and the console's output.
+
+    It opens with the headline; the item's deal terms come before its text."""
+    lead = opening(notice)
+    lines = [*lead, ""] if lead else []
+    lines += [notice.subject, ""]
     lines += _facts(notice)
+    several = len(notice.deals) > 1
     for view in notice.triggered:
         lines += ["", view.label]
+        for deal in view.deals:
+            lines += ["", *deal_lines(deal, with_headline=several)]
+        if view.more_deals:
+            lines += ["", f"…and {view.more_deals} more agreements in this item."]
         if view.text:
             lines += ["", view.text]
     if notice.other_items:
@@ -324,6 +440,8 @@ def plain_text(notice: Notice) -> str:
 def facts(notice: Notice) -> list[tuple[str, str]]:
     """(label, value) pairs every channel shows in its summary."""
     rows = [("Company", f"{notice.company} (CIK {notice.cik})"), ("Form", notice.form_label)]
+    if notice.party_watch:
+        rows.insert(0, ("Why", "party watch: " + ", ".join(notice.party_watch)))
     if notice.other_companies:
         others = "; ".join(
             f"{c.name} ({c.role + ', ' if c.role else ''}CIK {c.cik})"

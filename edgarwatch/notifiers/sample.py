@@ -33,7 +33,11 @@ ITEM_101_TEXT = (
 
 
 def sample_report() -> FilingReport:
-    """The seed filing as the enricher records it: one item, the 8-K document."""
+    """The seed filing as the enricher records it: one item with its deal terms, the
+    8-K document."""
+    # Imported here: the extractor's patterns are compiled only when a sample is sent.
+    from edgarwatch.edgar.agreements import extract_agreements
+
     filing = Filing(
         accession=ACCESSION,
         form="8-K",
@@ -44,7 +48,8 @@ def sample_report() -> FilingReport:
         items=("1.01",),
         primary_document=PRIMARY_DOCUMENT,
     )
-    item = Item("1.01", "Entry into a Material Definitive Agreement", ITEM_101_TEXT)
+    agreements = extract_agreements("1.01", ITEM_101_TEXT, registrant=filing.company)
+    item = Item("1.01", "Entry into a Material Definitive Agreement", ITEM_101_TEXT, agreements)
     document = Exhibit(
         type="8-K",
         document=PRIMARY_DOCUMENT,

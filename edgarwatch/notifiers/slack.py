@@ -9,7 +9,7 @@ from typing import Any, Literal
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, register
 from edgarwatch.notifiers.http import HttpNotifier
-from edgarwatch.notifiers.render import Link, Notice, render, trim
+from edgarwatch.notifiers.render import DealView, Link, Notice, render, trim
 from edgarwatch.notifiers.render import facts as fact_rows
 from edgarwatch.secrets import Secret
 from edgarwatch.settings import setting
@@ -25,6 +25,8 @@ FIELD_LIMIT = 2000
 HEADER_LIMIT = 150
 FALLBACK_LIMIT = 3000
 DESCRIPTION_LIMIT = 80
+MAX_DEAL_BLOCKS = 5
+"""Agreements shown as their own sections; more are counted in a context line."""
 
 # Incoming webhooks answer with an HTTP status and a plain-text error string
 # (https://api.slack.com/messaging/webhooks#handling_errors). These mean the
@@ -96,10 +98,12 @@ class SlackNotifier(HttpNotifier):
         webhook_url = "https://hooks.slack.com/services/T…/B…/…"  # or $EDGARWATCH_SLACK_WEBHOOK_URL
         timeout = 10      # seconds, for connecting and for each read
 
-    The message names the company, the form, the items with their titles, the
-    accepted time (ET), the text of the items that triggered the rule, and
-    links to the filing index and any EX-10 agreement. The webhook URL is a
-    secret: it is never logged or shown.
+    The message opens with what was signed (each agreement's headline, its
+    parties and amounts, a link to the exhibit that files it), then names the
+    company, the form, the items with their titles, the accepted time (ET),
+    the text of the items that triggered the rule, and links to the filing
+    index and any EX-10 agreement. The webhook URL is a secret: it is never
+    logged or shown.
     """
 
     kind = "slack"
@@ -143,17 +147,20 @@ def message(notice: Notice) -> dict[str, Any]:
 
 
 def fallback(notice: Notice) -> str:
-    text = fit(notice.subject, FALLBACK_LIMIT - 400)
+    text = fit(notice.subject, FALLBACK_LIMIT - 1400)
     if notice.accepted:
         text += f" (accepted {escape(notice.accepted)})"
+    if notice.headline:
+        text += ": " + fit(notice.headline, 1000)
     if notice.filing_url:
         text += " " + link(notice.filing_url, "Filing index")
     return text
 
 
 def blocks(notice: Notice) -> list[dict[str, Any]]:
-    """Header, facts, one section per triggering item, other items, links, footer."""
-    head = [header(notice), facts(notice)]
+    """Header, the deal terms (headline, then parties and amounts as fields), facts, one
+    section per triggering item, other items, links, footer."""
+    head = [header(notice), *deals(notice), facts(notice)]
     tail = [b for b in (other_items(notice), links(notice.links), footer(notice)) if b]
     room = MAX_BLOCKS - len(head) - len(tail)
     views = notice.triggered
@@ -172,6 +179,52 @@ def header(notice: Notice) -> dict[str, Any]:
     company = fit(notice.company, max(HEADER_LIMIT - len(suffix), 20))
     text = (company + suffix)[:HEADER_LIMIT]
     return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": False}}
+
+
+def deals(notice: Notice) -> list[dict[str, Any]]:
+    """One section per agreement: the headline as its text, parties, amounts and the
+    exhibit as its fields; past MAX_DEAL_BLOCKS, a context line counting the rest."""
+    shown = notice.deals[:MAX_DEAL_BLOCKS]
+    result = [deal_section(deal) for deal in shown]
+    more = len(notice.deals) - len(shown) + sum(view.more_deals for view in notice.triggered)
+    if more > 0:
+        note = f"…and {more} more agreement{'s' if more > 1 else ''}: see the item text"
+        result.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+    return result
+
+
+def deal_section(deal: DealView) -> dict[str, Any]:
+    fields = []
+    if deal.parties:
+        parties = [f"{name} — {role}" for name, role in deal.parties]
+        fields.append(_field("Parties", parties, deal.more_parties))
+    if deal.amounts:
+        fields.append(_field("Amounts", list(deal.amounts)))
+    if deal.exhibit is not None:
+        linked = link(deal.exhibit.url, deal.exhibit_type)
+        fields.append({"type": "mrkdwn", "text": f"*Agreement*\n{linked}"})
+    elif deal.exhibit_type:
+        fields.append(_field("Agreement", [deal.exhibit_type]))
+    block: dict[str, Any] = section(f"*{fit(deal.headline, SECTION_LIMIT - 2)}*")
+    if fields:
+        block["fields"] = fields
+    return block
+
+
+def _field(label: str, lines: list[str], more: int = 0) -> dict[str, str]:
+    """`*label*` over one line each, as many as fit a field, then how many more."""
+    kept: list[str] = []
+    room = FIELD_LIMIT - len(label) - 40
+    for line in lines:
+        escaped = fit(line, 300)
+        if len(escaped) + 1 > room:
+            break
+        kept.append(escaped)
+        room -= len(escaped) + 1
+    rest = len(lines) - len(kept) + more
+    if rest:
+        kept.append(f"…and {rest} more")
+    return {"type": "mrkdwn", "text": f"*{label}*\n" + "\n".join(kept)}
 
 
 def facts(notice: Notice) -> dict[str, Any]:

@@ -22,11 +22,18 @@ at-least-once: a crash between "sent" and "recorded" sends again).
 
 The body:
     {"event": "filing", "delivery_id", "rule", "triggered_items": ["1.01"],
+     "headline": the first triggering agreement's one-line headline, or null,
+     "party_watch": ["SICOR"] (the watched parties that are why it notifies, or []),
      "filing": {"accession", "form", "amendment", "company", "cik",
                 "companies": [{"cik", "name", "role"}], "accepted_at" (ISO 8601
                 with offset, or null), "filed" (YYYY-MM-DD or null), "url",
                 "declared_items", "primary_document"},
-     "items": [{"number", "title", "text"}],
+     "items": [{"number", "title", "text",
+                "agreements": [the `edgarwatch parse` agreement object — type,
+                               amendment, title, date, term, parties [{name, role,
+                               short_name}], amounts [{text, value, currency,
+                               role, period}], exhibit, evidence — plus its
+                               "headline"]}],
      "exhibits": [{"type", "description", "url", "document"}]}
 """
 
@@ -40,6 +47,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from edgarwatch.agreement import headline
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, register
 from edgarwatch.notifiers.http import HttpNotifier
@@ -108,8 +116,9 @@ class WebhookNotifier(HttpNotifier):
         secret = "…"        # optional: sign requests (X-Edgarwatch-Signature)
         timeout = 10        # seconds, for connecting and for each read
 
-    The document carries the filing, every item with its text and the
-    exhibits; see this module's documentation for the fields and for how to
+    The document carries the filing, every item with its text and the deal
+    terms read from it (the `edgarwatch parse` shape, each with its headline),
+    and the exhibits; see this module's documentation for the fields and for how to
     verify the HMAC-SHA256 signature. Any 2xx answer is success; 408, 429
     and 5xx are retried (honouring Retry-After); any other answer is final.
     """
@@ -156,6 +165,8 @@ def document(report: FilingReport, delivery: Delivery) -> dict[str, Any]:
         "delivery_id": delivery.id,
         "rule": delivery.rule,
         "triggered_items": list(delivery.items),
+        "headline": _headline(report, delivery),
+        "party_watch": list(report.party_watch),
         "filing": {
             "accession": filing.accession,
             "form": filing.form,
@@ -171,9 +182,25 @@ def document(report: FilingReport, delivery: Delivery) -> dict[str, Any]:
             "declared_items": list(filing.items),
             "primary_document": filing.primary_document,
         },
-        "items": [{"number": i.number, "title": i.title, "text": i.text} for i in report.items],
+        "items": [
+            {
+                "number": i.number,
+                "title": i.title,
+                "text": i.text,
+                "agreements": [a.to_json() | {"headline": headline(a)} for a in i.agreements],
+            }
+            for i in report.items
+        ],
         "exhibits": [
             {"type": x.type, "description": x.description, "url": x.url, "document": x.document}
             for x in report.exhibits
         ],
     }
+
+
+def _headline(report: FilingReport, delivery: Delivery) -> str | None:
+    """What was signed, per the first agreement of the items that triggered the rule."""
+    for item in report.items:
+        if item.number in delivery.items and item.agreements:
+            return headline(item.agreements[0])
+    return None
