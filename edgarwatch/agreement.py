@@ -405,11 +405,12 @@ def names_party(watched: str, party: Party) -> bool:
     if party_key(party.name) == key:
         return True
     short = party.short_name
-    return short is not None and party_key(short) == key and not _capacity_only(short)
+    return short is not None and party_key(short) == key and not capacity_only(short)
 
 
-def _capacity_only(short_name: str) -> bool:
-    return all(word in _ROLE_WORDS for word in _NOT_WORD_RE.sub(" ", short_name.lower()).split())
+def capacity_only(name: str) -> bool:
+    """ "the Trustee", "Administrative Agent", "Merger Sub": words of capacity, no company."""
+    return all(word in _ROLE_WORDS for word in _NOT_WORD_RE.sub(" ", name.lower()).split())
 
 
 def watched_parties(watched: Sequence[str], agreements: Sequence[Agreement]) -> tuple[str, ...]:

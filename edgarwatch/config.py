@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
+from edgarwatch.agreement import capacity_only, party_key
 from edgarwatch.edgar.settings import EdgarSettings
 from edgarwatch.notifiers.base import REGISTRY, ChannelSettings
 from edgarwatch.policy import NotifySettings, Rule
@@ -96,15 +97,34 @@ class PollSettings:
     submissions_watchlist_limit: int = setting(50, minimum=0)
 
 
+def watched_party(value: str) -> str:
+    """A `watch.parties` name: a company as filings name a party ("Pfizer Inc.", "SICOR")."""
+    name = " ".join(value.split())
+    if not name:
+        raise ValueError("an empty name matches nothing")
+    if len(name) > MAX_PARTY_NAME:
+        raise ValueError(f"{name[:40]!r}… is longer than {MAX_PARTY_NAME} characters")
+    if not party_key(name):
+        raise ValueError(f"{name!r} has no letters or digits: it would match nothing")
+    if capacity_only(name):
+        raise ValueError(f"{name!r} names a capacity (trustee, agent, …), not a company")
+    return name
+
+
+MAX_PARTY_NAME = 200
+
+
 @dataclass(frozen=True)
 class WatchSettings:
-    """[watch]: which companies (CIKs, tickers, a watch file, or all)."""
+    """[watch]: which companies (CIKs, tickers, a watch file, or all), and which
+    counterparties (`parties`: names a party to any company's Item 1.01 may have)."""
 
     ciks: tuple[int, ...] = setting((), convert=cik, unique=True)
     tickers: tuple[str, ...] = setting((), case="upper", convert=ticker, unique=True)
     all: bool = False
     file: Path | None = None
     catch_up_days: int = setting(30, minimum=0)
+    parties: tuple[str, ...] = setting((), convert=watched_party, unique=True)
 
 
 @dataclass(frozen=True)

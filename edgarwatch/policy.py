@@ -29,6 +29,7 @@ Only `news` may notify. Once its documents are read (or given up on), a
 | `forms`       | include the filing's form (`8-K`, `8-K/A`; case-insensitive, exact)           |
 | `ciks`, `tickers` | are empty, or name any company on the filing (Filer, Subject, any role)   |
 | `items`       | include an item the filing reports (declared by EDGAR, or found in the document) |
+| party watch   | a watched company is on the filing (or `watch.all`); else — it was recorded for `watch.parties` — a watched name is a party (any role but the registrant) to an agreement one of those items describes (`PartyWatch`) |
 | `channels`    | are empty (every configured channel) or name the channel; it is configured    |
 
 Each such (filing, channel, rule) is one outbox row — the notifications
@@ -45,7 +46,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from edgarwatch.filing import EASTERN, Filing
+from edgarwatch.agreement import watched_parties
+from edgarwatch.filing import EASTERN, Filing, Item
 from edgarwatch.items import is_item_number, normalise_number
 from edgarwatch.settings import cik, setting, ticker
 
@@ -176,14 +178,43 @@ class NotifySettings:
     enrich_give_up_minutes: float = setting(10.0, minimum=0)
 
 
+@dataclass(frozen=True)
+class PartyWatch:
+    """Why a filing no watched company is on may notify: for each item, the `watch.parties`
+    names that are a party to an agreement it describes (never the registrant, never a
+    name merely mentioned in the text)."""
+
+    by_item: Mapping[str, tuple[str, ...]]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every watched name found, once, in item order: "party watch: SICOR"."""
+        return tuple(dict.fromkeys(n for names in self.by_item.values() for n in names))
+
+    def holds_for(self, number: str) -> bool:
+        return bool(self.by_item.get(number))
+
+
+def party_watch(watched: Sequence[str], items: Iterable[Item]) -> PartyWatch:
+    """The counterparty watch's verdict on a read filing's items."""
+    found = {item.number: watched_parties(watched, item.agreements) for item in items}
+    return PartyWatch({number: names for number, names in found.items() if names})
+
+
 def notifications_for(
     filing: Filing,
     items: Iterable[str],
     rules: Sequence[Rule],
     channels: Sequence[str],
     ticker_ciks: Mapping[str, int] | None = None,
+    *,
+    parties: PartyWatch | None = None,
 ) -> list[NewNotification]:
-    """The outbox rows a `news` filing reporting `items` calls for (the second table)."""
+    """The outbox rows a `news` filing reporting `items` calls for (the second table).
+
+    `parties`: the filing is on no watched company's list (it was recorded for the
+    counterparty watch), so a rule triggers only on items whose agreements name a
+    watched party; None: a watched company is on it, the rules alone decide."""
     reported = list(dict.fromkeys(items))
     rows: list[NewNotification] = []
     for rule in rules:
@@ -192,6 +223,8 @@ def notifications_for(
         ):
             continue
         triggered = tuple(n for n in reported if n in rule.items)
+        if parties is not None:
+            triggered = tuple(n for n in triggered if parties.holds_for(n))
         if not triggered:
             continue
         for channel in rule.channels or channels:

@@ -215,6 +215,7 @@ def run_enrich(runtime: Runtime, budget_seconds: float = 60.0) -> EnrichResult:
         runtime.client,
         runtime.settings.notify,
         list(runtime.notifiers),
+        watchlist=runtime.watchlist,
         stop=runtime.stop,
         budget_seconds=budget_seconds,
     )

@@ -88,6 +88,7 @@ def _enrich_all(runtime: Runtime, result: BackfillResult, report: Progress) -> N
             runtime.client,
             runtime.settings.notify,
             list(runtime.notifiers),
+            watchlist=runtime.watchlist,
             stop=runtime.stop,
             budget_seconds=30.0,
         )

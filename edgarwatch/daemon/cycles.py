@@ -217,6 +217,7 @@ class Cycles:
                 rt.client,
                 rt.settings.notify,
                 list(rt.notifiers),
+                watchlist=rt.watchlist,
                 stop=rt.stop,
                 budget_seconds=READ_BUDGET_SECONDS,
             )

@@ -24,17 +24,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from edgarwatch.backoff import full_jitter
 from edgarwatch.daemon.schedule import public_moment
+from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar.client import EdgarBlocked, EdgarClient, EdgarError, Interrupted
 from edgarwatch.edgar.sources import read_filing
 from edgarwatch.filing import Filing, FilingReport, Item
 from edgarwatch.items import title_for
-from edgarwatch.policy import NotifySettings, notifications_for
+from edgarwatch.policy import NotifySettings, notifications_for, party_watch
 from edgarwatch.storage import PendingFiling, Storage, StorageError
 from edgarwatch.storage.timefmt import utc_now
 
@@ -77,13 +78,16 @@ def enrich_pending(
     notify: NotifySettings,
     channels: Sequence[str],
     *,
+    watchlist: Watchlist,
     stop: threading.Event | None = None,
     budget_seconds: float = 60.0,
 ) -> EnrichResult:
     """Enrich due filings in the read queue's order (what will notify first) within a
     time budget; queue the notifications the rules call for on `channels`. One pass,
-    for `edgarwatch poll` and tests; the daemon's readers take filings one at a time."""
-    reader = Reader(storage, client, notify, channels)
+    for `edgarwatch poll` and tests; the daemon's readers take filings one at a time.
+    `watchlist`: a filing none of its companies are on was recorded for
+    `watch.parties`, and notifies only for them."""
+    reader = Reader(storage, client, notify, channels, lambda: watchlist)
     deadline = time.monotonic() + budget_seconds
     for pending in storage.filings.due_for_enrichment(utc_now()):
         if (stop and stop.is_set()) or time.monotonic() > deadline:
@@ -100,6 +104,8 @@ class Reader:
     client: EdgarClient
     notify: NotifySettings
     channels: Sequence[str]
+    watchlist: Callable[[], Watchlist]
+    """The watchlist in force (the daemon replaces it when the watch file changes)."""
     result: EnrichResult = field(default_factory=EnrichResult)
 
     def enrich(self, pending: PendingFiling) -> int:
@@ -133,9 +139,14 @@ class Reader:
             return self.after_failure(pending, exc)
 
     def store(self, pending: PendingFiling, report: FilingReport) -> int:
-        """Record what was read and, for a `news` filing, the notifications it calls for."""
+        """Record what was read and, for a `news` filing, the notifications it calls for
+        (for a filing of no watched company, only those the party watch justifies)."""
         filing = pending.filing
         numbers = [item.number for item in report.items] or list(filing.items)
+        parties, watchlist = None, self.watchlist()
+        if not watchlist.watches_company(filing):
+            parties = party_watch(watchlist.parties, report.items)
+            report = replace(report, party_watch=parties.names)
         rows = []
         if pending.policy.may_notify:
             rows = notifications_for(
@@ -144,16 +155,18 @@ class Reader:
                 self.notify.rules,
                 list(self.channels),
                 ticker_ciks=self.rule_tickers(),
+                parties=parties,
             )
         created = self.storage.filings.record_enrichment(with_public_moment(report), rows)
         if created:
             logger.info(
-                "%s %s of %s: %d notification(s) queued (items %s)",
+                "%s %s of %s: %d notification(s) queued (items %s%s)",
                 filing.form,
                 filing.accession,
                 filing.company,
                 created,
                 ",".join(numbers),
+                f"; party watch: {', '.join(report.party_watch)}" if parties else "",
             )
         return created
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from edgarwatch.daemon.enrich import Reader
+from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar.client import EdgarBlocked, EdgarClient, Interrupted
 from edgarwatch.policy import NotifySettings
 from edgarwatch.storage import PendingFiling, Storage, StorageError
@@ -69,6 +70,7 @@ class ReadLoop:
         notify: NotifySettings,
         channels: Sequence[str],
         *,
+        watchlist: Callable[[], Watchlist],
         stop: threading.Event,
         workers: int = 3,
         on_queued: Callable[[], None] = lambda: None,
@@ -77,6 +79,7 @@ class ReadLoop:
         self.clients = clients
         self.notify = notify
         self.channels = list(channels)
+        self.watchlist = watchlist
         self.stop = stop
         self.workers = workers
         self.on_queued = on_queued
@@ -104,7 +107,7 @@ class ReadLoop:
 
     def _run(self) -> None:
         client = self.clients()
-        reader = Reader(self.storage, client, self.notify, self.channels)
+        reader = Reader(self.storage, client, self.notify, self.channels, self.watchlist)
         try:
             while not self.stop.is_set():
                 if not self._step(reader, client):

@@ -84,6 +84,7 @@ class Daemon:
             self.runtime.new_client,
             settings.notify,
             list(self.runtime.notifiers),
+            watchlist=lambda: self.runtime.watchlist,
             stop=self.stop,
             workers=settings.poll.readers,
             on_queued=self.delivery.wake,

@@ -1,10 +1,17 @@
-"""Which companies are watched: config CIKs and tickers, the watch file, or everyone.
+"""Which companies are watched: config CIKs and tickers, the watch file, or everyone;
+and which counterparties (`watch.parties`).
 
 Tickers are resolved through `/files/company_tickers.json`, cached in the
 database and refreshed daily (one request a day, whatever the watchlist's
 size). The watch file (`watch.file`: one ticker or CIK per line, `#`
 comments) is re-read when it changes, so `edgarwatch watch add` — or an
 editor — takes effect within one poll, without a restart.
+
+The counterparty watch (`watch.parties = ["SICOR", "Pfizer Inc."]`) records
+the 8-Ks of *unwatched* companies too, but only those whose declared items
+(feed summary, full-text search, submissions JSON) include Item 1.01, so
+only tens of filings a day are read for it; whether one notifies is decided
+after reading, by its agreements' parties (`policy.PartyWatch`).
 """
 
 from __future__ import annotations
@@ -29,17 +36,32 @@ logger = logging.getLogger(__name__)
 TICKERS_MAX_AGE = timedelta(days=1)
 
 
+PARTY_WATCH_ITEM = "1.01"
+"""The item whose filings the counterparty watch reads: Entry into a Material Definitive
+Agreement (the item that names who signed)."""
+
+
 @dataclass(frozen=True)
 class Watchlist:
-    """The resolved watchlist: a set of CIKs, or the whole market."""
+    """The resolved watchlist: a set of CIKs, or the whole market; and watched parties."""
 
     everyone: bool
     ciks: frozenset[int]
     names: dict[int, tuple[str | None, str | None]] = field(default_factory=dict, compare=False)
     unresolved: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    """`watch.parties`: names that make any company's Item 1.01 worth reading."""
 
     def matches(self, filing: Filing) -> bool:
-        """A filing matches when *any* of its companies is watched (Filer or Subject)."""
+        """Record it? When *any* of its companies is watched (Filer or Subject), or, with
+        `watch.parties` set, when it declares Item 1.01 (its parties decide later)."""
+        if self.watches_company(filing):
+            return True
+        return bool(self.parties) and PARTY_WATCH_ITEM in filing.items
+
+    def watches_company(self, filing: Filing) -> bool:
+        """Is one of its companies watched (or the whole market)? Else only the party
+        watch can make it notify."""
         return self.everyone or not self.ciks.isdisjoint(filing.ciks)
 
     def __len__(self) -> int:
@@ -118,7 +140,13 @@ class WatchlistSource:
             names[hit.cik] = (hit.ticker, hit.name)
         if unresolved:
             self._log_unresolved(unresolved, list(by_ticker))
-        return Watchlist(self.settings.watch.all, frozenset(names), names, tuple(unresolved))
+        return Watchlist(
+            self.settings.watch.all,
+            frozenset(names),
+            names,
+            tuple(unresolved),
+            parties=self.settings.watch.parties,
+        )
 
     def _log_unresolved(self, unresolved: list[str], known: list[str]) -> None:
         for ticker in unresolved:
