@@ -34,6 +34,8 @@ from edgarwatch.replay.catalog import ReplayFiling, builtin_filings, builtin_tic
 from edgarwatch.replay.server import Replay, ReplayServer
 
 WATCHED_TICKERS = ("IMGN", "NWBX", "CTSO")
+WATCHED_PARTIES = ("Adventure Works",)
+"""The counterparty watch: Wide World Importers (not watched) signs with Adventure Works."""
 
 
 class DemoPrinter:
@@ -148,7 +150,11 @@ def _settings(url: str, database: Path) -> Settings:
                 "off_hours_interval_seconds": 2,
                 "reconcile_minutes": 60,
             },
-            "watch": {"tickers": list(WATCHED_TICKERS), "catch_up_days": 0},
+            "watch": {
+                "tickers": list(WATCHED_TICKERS),
+                "parties": list(WATCHED_PARTIES),
+                "catch_up_days": 0,
+            },
             "storage": {"path": str(database)},
             "notify": {"items": ["1.01"], "dispatch_seconds": 1},
         },
@@ -161,10 +167,12 @@ def _intro(printer: DemoPrinter, url: str, database: Path) -> None:
     out.write(
         "edgarwatch demo — the real daemon against a local EDGAR replay "
         f"({url}); no network is used.\n"
-        f"Watching {', '.join(WATCHED_TICKERS)}; Item 1.01 notifies the console channel; "
-        f"database {database}.\n"
+        f"Watching {', '.join(WATCHED_TICKERS)}, and {', '.join(WATCHED_PARTIES)} as a party to "
+        "anyone's Item 1.01;\n"
+        f"Item 1.01 notifies the console channel; database {database}.\n"
         "The first poll records what the feed already shows as a baseline (never notified);\n"
-        "then EDGAR publishes new 8-Ks: watched ones are recorded, Item 1.01s are notified.\n"
+        "then EDGAR publishes new 8-Ks: watched ones are recorded, Item 1.01s are notified,\n"
+        "each opening with what was signed; other companies' 1.01s are read for their parties.\n"
         "EDGAR holds 8-Ks accepted after 17:30 ET until 06:00 the next business day, then posts\n"
         "them with their evening acceptance time, below what was accepted that morning; the\n"
         "replay plays one such morning release a few seconds in.\n\n"

@@ -114,12 +114,21 @@ def test_the_demo_runs_offline_and_shows_what_it_would_send() -> None:
     )
     out = result.stdout
     assert result.returncode == 0, result.stderr
+    messages = {m.split("\n", 2)[1]: m for m in out.split("── console · rule default")[1:]}
+    immunogen = next(m for first, m in messages.items() if "IMMUNOGEN INC — 8-K" in m)
+    assert immunogen.split("\n", 2)[1] == (  # it opens with what was signed
+        "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l (SICOR) — "
+        "EUR 5,000,000 purchase price — through early 2008."
+    )
     assert "IMMUNOGEN INC — 8-K Item 1.01: Entry into a Material Definitive Agreement" in out
-    assert "SICOR" in out
+    assert "           Società Italiana Corticosteroidi S.r.l (SICOR) — counterparty" in immunogen
     assert "Agreement (EX-10.1)" in out  # Northwind's license agreement linked
     assert "8-K/A (amendment)" in out
     assert "Fabrikam" in out
-    assert "Fabrikam Holdings, Inc. — 8-K" not in out
+    assert "Fabrikam Holdings, Inc. — 8-K" not in out  # read for its parties: none watched
+    wide_world = next(m for m in messages.values() if "Wide World Importers Trust — 8-K" in m)
+    assert "Why:       party watch: Adventure Works" in wide_world  # an unwatched company
+    assert out.count("Why:") == 1  # Northwind is watched: notified as before
     assert "baseline/history: not notified" in out
-    assert "3 notification(s) sent" in out
+    assert "4 notification(s) sent" in out
     assert "Traceback" not in result.stderr
