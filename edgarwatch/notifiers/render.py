@@ -298,12 +298,10 @@ def _filed_exhibit(report: FilingReport, exhibit_type: str) -> Link | None:
     if not exhibit_type:
         return None
     for exhibit in report.exhibits:
-        if clean_line(exhibit.type).upper() == exhibit_type:
-            link = _exhibit_link(report.filing, exhibit)
-            url = safe_url(exhibit.url)
-            if url:
-                description = link.description if link else clean_line(exhibit.description)
-                return Link("agreement", f"Agreement ({exhibit_type})", url, description)
+        url = safe_url(exhibit.url)
+        if url and clean_line(exhibit.type).upper() == exhibit_type:
+            description = clean_line(exhibit.description) or clean_line(exhibit.document)
+            return Link("agreement", f"Agreement ({exhibit_type})", url, description)
     return None
 
 

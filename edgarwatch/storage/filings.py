@@ -161,7 +161,11 @@ class FilingStore:
                 "enrich_error": report.error,
                 "enriched_at": now,
                 "next_enrich_at": None,
-                "party_watch": json.dumps(report.party_watch) if report.party_watch else None,
+                "party_watch": (
+                    json.dumps(report.party_watch, ensure_ascii=False)
+                    if report.party_watch
+                    else None
+                ),
             }
             if report.items:
                 row = db.execute("SELECT items FROM filings WHERE accession = ?", [accession])
