@@ -20,7 +20,7 @@ from edgarwatch.filing import Company, Exhibit
 from edgarwatch.notifiers import NotifierError, notifier_for, verify_signature
 from edgarwatch.notifiers.base import Delivery, parse_retry_after
 from edgarwatch.notifiers.sample import FOLDER, ITEM_101_TEXT, sample_delivery, sample_report
-from edgarwatch.notifiers.webhook import WebhookNotifier, WebhookSettings
+from edgarwatch.notifiers.webhook import WebhookNotifier, WebhookSettings, sign
 from edgarwatch.secrets import Secret
 from tests.servers.slack_receiver import HttpReceiver, Reply, slow
 
@@ -254,3 +254,36 @@ def test_it_never_reveals_the_url_or_the_secret(
     for text in shown:
         assert TOKEN_PATH not in text
         assert SIGNING_KEY not in text
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "header"),
+    [
+        ("", "sha256=00"),  # missing timestamp
+        ("1700000000", ""),  # missing signature
+        ("1700000000", None),
+        ("²³", "sha256=00"),  # digits to str.isdigit(), not to int()
+        ("١٧٠٠٠٠٠٠٠٠", "sha256=00"),  # Arabic-Indic digits: int() takes them, ASCII does not
+        ("9" * 5000, "sha256=00"),  # longer than int() converts
+        ("-1700000000", "sha256=00"),
+        ("1700000000", "sha256=é" + "0" * 63),  # non-ASCII signature: compare_digest raises
+        ("1700000000", "sha256=" + "0" * 100_000),  # oversized signature
+        ("1700000000", "\x00\xff garbage"),
+        ("1700000000\r\nX-Evil: 1", "sha256=00"),
+    ],
+)
+def test_verify_signature_returns_false_on_hostile_headers(
+    timestamp: str, header: str | None
+) -> None:
+    body = b'{"event":"filing"}'
+    assert verify_signature(SIGNING_KEY, timestamp, body, header, now=1700000000) is False
+    assert verify_signature(SIGNING_KEY, timestamp, body, header, tolerance=None) is False
+
+
+def test_verify_signature_takes_bytes_ints_and_surrounding_spaces() -> None:
+    body = b'{"event":"filing"}'
+    stamp = str(int(time.time()))
+    header = sign(SIGNING_KEY, stamp, body)
+    assert verify_signature(SIGNING_KEY, f" {stamp} ", body, f" {header} ")
+    assert verify_signature(SIGNING_KEY, int(stamp), body, header)
+    assert verify_signature(SIGNING_KEY, stamp.encode(), body, header.encode())

@@ -43,6 +43,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -75,9 +76,9 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 def verify_signature(
     secret: str,
-    timestamp: str | int,
+    timestamp: str | bytes | int,
     body: bytes,
-    header: str | None,
+    header: str | bytes | None,
     *,
     tolerance: float | None = DEFAULT_TOLERANCE,
     now: float | None = None,
@@ -85,15 +86,42 @@ def verify_signature(
     """True when `header` signs `body` at `timestamp` and the timestamp is recent.
 
     For receivers (and tests): pass the raw request body, the
-    X-Edgarwatch-Timestamp and X-Edgarwatch-Signature headers. `tolerance`
-    None disables the age check (for verifying stored requests).
+    X-Edgarwatch-Timestamp and X-Edgarwatch-Signature headers (str or the
+    raw bytes an ASGI server hands over). `tolerance` None disables the age
+    check (for verifying stored requests).
+
+    Headers come from whoever reached the receiver, so anything that is not a
+    well-formed value — missing, oversized, non-ASCII (`"²"` is a digit to
+    `str.isdigit()` but not to `int()`; `hmac.compare_digest` refuses
+    non-ASCII strings), digits beyond what `int()` converts — is False, never
+    an exception.
     """
-    stamp = str(timestamp).strip()
-    if not header or not stamp.isdigit():
+    stamp = _ascii(timestamp, _STAMP)
+    signature = _ascii(header, _SIGNATURE)
+    if stamp is None or signature is None:
         return False
     if tolerance is not None and abs((now or time.time()) - int(stamp)) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret, stamp, body), header.strip())
+    expected = sign(secret, stamp, body).encode("ascii")
+    return hmac.compare_digest(expected, signature.encode("ascii"))
+
+
+_STAMP = re.compile(r"[0-9]{1,15}")
+"""Unix seconds: ASCII digits, at most 15 (year 33658); no sign, no spaces inside."""
+_SIGNATURE = re.compile(SIGNATURE_PREFIX + r"[0-9a-f]{64}")
+"""`sha256=` and 64 lower-case hex digits, exactly what `sign` writes."""
+
+
+def _ascii(value: str | bytes | int | None, shape: re.Pattern[str]) -> str | None:
+    """`value` stripped, when it is short ASCII text of `shape`; else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    if not isinstance(value, str) or len(value) > 200:
+        return None
+    value = value.strip(" \t")
+    return value if value.isascii() and shape.fullmatch(value) else None
 
 
 @dataclass(frozen=True)
