@@ -318,6 +318,7 @@ def test_notify(ctx: click.Context, config_path: Path | None, channel_name: str 
         except NotifierError as exc:
             failed += 1
             kind = "permanent" if exc.permanent else "will retry"
+            kind += ", needs attention" if exc.alert else ""
             click.echo(f"{channel.name}: FAILED ({kind}): {exc.message}")
         finally:
             notifier.close()

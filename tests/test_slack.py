@@ -8,16 +8,20 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
 from edgarwatch.agreement import Agreement, Amount, Party
 from edgarwatch.filing import Company, Exhibit, FilingReport, Item
 from edgarwatch.notifiers import NotifierError, notifier_for
 from edgarwatch.notifiers.base import Delivery
+from edgarwatch.notifiers.dispatch import Dispatcher
 from edgarwatch.notifiers.sample import FOLDER, sample_delivery, sample_report
 from edgarwatch.notifiers.slack import SlackNotifier, SlackSettings
+from edgarwatch.policy import NotifySettings
 from edgarwatch.secrets import Secret
 from tests.servers.slack_receiver import (
     BAD_GATEWAY,
@@ -33,6 +37,7 @@ from tests.servers.slack_receiver import (
     rate_limited,
     slow,
 )
+from tests.test_dispatch import storage_with
 
 EVIL = "<!channel> <https://evil.example|click>"
 EVIL_ESCAPED = "&lt;!channel&gt; &lt;https://evil.example|click&gt;"
@@ -355,3 +360,33 @@ def test_many_agreements_stay_within_slack_limits(
     assert all(b["text"]["text"].startswith("*Credit Agreement Credit") for b in deals)
     assert all(b["fields"][0]["text"].endswith("— lender\n…and 34 more") for b in deals)
     assert blocks[6]["elements"][0]["text"] == "…and 443 more agreements: see the item text"
+
+
+def test_an_untrusted_certificate_is_retried_loudly_never_dropped(
+    smtp_ca: trustme.CA, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 8.10: the same rule as email — transient (a CA bundle, a clock or a proxy
+    gets fixed; the row must still be there then) but an alert, logged at error level."""
+    with SlackReceiver(tls=smtp_ca) as receiver:
+        settings = SlackSettings(name="slack", webhook_url=Secret(receiver.url), timeout=2)
+        with pytest.raises(NotifierError) as caught:
+            SlackNotifier(settings).send(sample_report(), sample_delivery("slack"))
+        error = caught.value
+        assert not error.permanent
+        assert error.alert
+        assert error.message.startswith("the TLS certificate of Slack webhook 127.0.0.1:")
+        assert "could not be verified" in error.message
+        assert SLACK_PATH not in error.message
+        assert receiver.requests == []
+
+        storage = storage_with(tmp_path, ["slack"])
+        dispatcher = Dispatcher(
+            storage, {"slack": SlackNotifier(settings)}, NotifySettings(), "me:1"
+        )
+        result = dispatcher.dispatch()
+        assert (result.sent, result.retried, result.dead) == (0, 1, 0)
+        loud = [
+            r for r in caplog.records if r.levelname == "ERROR" and "certificate" in r.getMessage()
+        ]
+        assert loud
+        assert SLACK_PATH not in caplog.text

@@ -16,10 +16,26 @@ and their checks as field metadata, see `edgarwatch.settings`) named by
 for every registered kind. Error messages must never contain a secret: build them from status
 codes and server replies, and pass anything foreign through
 `edgarwatch.secrets.redact`.
+
+**A certificate that cannot be verified is transient, and an alert** (issue
+8.10), for every channel alike — the HTTP base (`http.py`) and email. Retrying
+it cannot hurt (nothing was sent: the handshake failed before a byte of the
+message left) and the causes are mostly not the channel's configuration: a
+host clock that drifted, a CA bundle updated or pruned, a corporate proxy
+re-signing traffic, the provider's own certificate incident. healthchecks
+retries TLS failures like any network error (`CurlError` → `TransportError`,
+not permanent) and Apprise does not classify them at all; "a channel down is
+retried later, never dropped" requires the same here: the row stays pending
+until it goes through or gives up after `notify.give_up_hours`, so fixing
+`ca_file` or the clock delivers what waited. What differs from a timeout is
+the noise: `alert=True` makes the dispatcher log every attempt at error level
+(and `test-notify` say it needs attention), because unlike a blip it will not
+fix itself. Verification is never switched off as a fallback.
 """
 
 from __future__ import annotations
 
+import ssl
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,12 +50,52 @@ class NotifierError(Exception):
     """A channel did not accept a notification."""
 
     def __init__(
-        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        alert: bool = False,
     ) -> None:
         self.message = redact(message)
         self.permanent = permanent
         self.retry_after = retry_after
+        self.alert = alert
+        """Transient, but a person should look now (an untrusted certificate)."""
         super().__init__(self.message)
+
+
+def certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification error somewhere in `exc`'s chain, if that is what failed.
+
+    requests wraps it three deep (SSLError → MaxRetryError → SSLError →
+    SSLCertVerificationError); smtplib raises it as is.
+    """
+    current: BaseException | None = exc
+    for _ in range(10):
+        if current is None:
+            return None
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        reason = getattr(current, "reason", None)
+        first = current.args[0] if current.args else None
+        if isinstance(reason, BaseException):
+            current = reason
+        elif isinstance(first, BaseException):
+            current = first
+        else:
+            current = current.__cause__ or current.__context__
+    return None
+
+
+def untrusted_certificate(
+    where: str, exc: ssl.SSLCertVerificationError, hint: str
+) -> NotifierError:
+    """The one error every channel raises for a certificate it could not verify."""
+    reason = redact(str(exc.verify_message or exc.reason or "verification failed"))
+    return NotifierError(
+        f"the TLS certificate of {where} could not be verified ({reason}){hint}", alert=True
+    )
 
 
 class ChannelSettings(Protocol):
@@ -121,8 +177,10 @@ __all__ = [
     "Delivery",
     "Notifier",
     "NotifierError",
+    "certificate_failure",
     "notifier_for",
     "parse_retry_after",
     "register",
     "root_cause",
+    "untrusted_certificate",
 ]

@@ -108,7 +108,7 @@ class Dispatcher:
         try:
             notifier.send(report, delivery)
         except NotifierError as exc:
-            return self._failed(row, exc.message, exc.permanent, exc.retry_after, result)
+            return self._failed(row, exc.message, exc.permanent, exc.retry_after, result, exc.alert)
         except Exception as exc:  # a bug in a channel must not stop the others
             logger.exception("channel %s failed unexpectedly", row.channel)
             return self._failed(row, redact(f"{type(exc).__name__}: {exc}"), False, None, result)
@@ -130,6 +130,7 @@ class Dispatcher:
         permanent: bool,
         retry_after: float | None,
         result: DispatchResult,
+        alert: bool = False,
     ) -> bool:
         result.errors[row.channel] = error
         now = self.clock()
@@ -150,7 +151,8 @@ class Dispatcher:
         retry_at = now + timedelta(seconds=delay)
         self.storage.outbox.mark_retry(row, error, retry_at)
         result.retried += 1
-        logger.warning(
+        logger.log(
+            logging.ERROR if alert else logging.WARNING,
             "channel %s did not take %s (%s); attempt %d, retry at %s",
             row.channel,
             row.accession,

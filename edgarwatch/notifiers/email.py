@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Literal
 
 from edgarwatch.filing import FilingReport
-from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, register, root_cause
+from edgarwatch.notifiers.base import (
+    Delivery,
+    Notifier,
+    NotifierError,
+    register,
+    root_cause,
+    untrusted_certificate,
+)
 from edgarwatch.notifiers.render import DealView, Notice, facts, opening, plain_text, render
 from edgarwatch.secrets import Secret, redact
 from edgarwatch.settings import email_address, is_loopback, setting
@@ -85,9 +92,10 @@ class EmailNotifier(Notifier):
         timeout = 20                 # seconds, per network operation
 
     The server's TLS certificate is always verified, against the system's
-    trust store or `ca_file`; "none" sends in clear text and is only sensible
-    for a relay on the same host. A 4xx reply is retried later; a 5xx reply
-    (including 535, a wrong password) is final.
+    trust store or `ca_file`; one that cannot be verified is retried and
+    logged at error level until fixed (or given up on). "none" sends in clear
+    text and is only sensible for a relay on the same host. A 4xx reply is
+    retried later; a 5xx reply (including 535, a wrong password) is final.
     """
 
     kind = "email"
@@ -172,12 +180,12 @@ class EmailNotifier(Notifier):
         client.login(username, password.reveal())
 
     def untrusted(self, exc: ssl.SSLCertVerificationError) -> NotifierError:
-        reason = redact(str(exc.verify_message or exc.reason or "verification failed"))
-        return NotifierError(
-            f"the TLS certificate of {self.settings.host}:{self.settings.port} could not be "
-            f"verified ({reason}); if the server uses a private CA, "
-            f"set {self.config_key('ca_file')} to that CA's certificate (PEM)",
-            permanent=True,
+        """Retried, loudly (the rule for every channel: `notifiers/base.py`)."""
+        return untrusted_certificate(
+            f"{self.settings.host}:{self.settings.port}",
+            exc,
+            f"; if the server uses a private CA, set {self.config_key('ca_file')} "
+            "to that CA's certificate (PEM)",
         )
 
     def network_error(self, exc: BaseException) -> NotifierError:

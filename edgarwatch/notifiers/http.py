@@ -7,7 +7,9 @@ What an answer means is the same for every HTTP channel (RFC 9110):
   retried with backoff, never sooner than the answer's `Retry-After`;
 * 3xx: final — redirects are not followed (a URL that moved is configured
   anew, never chased: it could lead anywhere);
-* any other 4xx: final.
+* any other 4xx: final;
+* no answer: transient — a timeout, a refused connection, and a certificate
+  that cannot be verified too (retried, but as an alert: see `base.py`).
 
 A channel overrides only what its service adds (`explain`: Slack's error
 strings) and how it names itself in messages. Messages never quote the URL
@@ -17,11 +19,19 @@ strings) and how it names itself in messages. Messages never quote the URL
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import requests
 
 from edgarwatch import __version__
-from edgarwatch.notifiers.base import Notifier, NotifierError, parse_retry_after, root_cause
+from edgarwatch.notifiers.base import (
+    Notifier,
+    NotifierError,
+    certificate_failure,
+    parse_retry_after,
+    root_cause,
+    untrusted_certificate,
+)
 from edgarwatch.secrets import redact
 
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
@@ -54,7 +64,7 @@ class HttpNotifier(Notifier):
             with response:
                 answer = next(response.iter_content(ANSWER_BYTES), b"")
         except requests.RequestException as exc:
-            raise self.unreachable(exc) from None
+            raise self.unreachable(exc, url) from None
         body = answer.decode("utf-8", "replace").strip()
         self.raise_for_response(response.status_code, body, response.headers.get("Retry-After"))
 
@@ -77,8 +87,15 @@ class HttpNotifier(Notifier):
         """What this service means by a final refusal (appended to the message)."""
         return ""
 
-    def unreachable(self, exc: requests.RequestException) -> NotifierError:
+    def unreachable(self, exc: requests.RequestException, url: str = "") -> NotifierError:
         """A transient error naming what failed, never requests' message (it quotes the URL)."""
+        untrusted = certificate_failure(exc)
+        if untrusted is not None:
+            parts = urlsplit(url)
+            where = f"{self.endpoint} {parts.hostname}:{parts.port or 443}"
+            return untrusted_certificate(where, untrusted, "")
+        if isinstance(exc, requests.exceptions.SSLError):
+            return NotifierError(f"{self.endpoint} TLS failed ({root_cause(exc)})", alert=True)
         if isinstance(exc, requests.Timeout):
             return NotifierError(f"{self.endpoint} timed out after {self.settings.timeout:g} s")
         if isinstance(exc, requests.ConnectionError):

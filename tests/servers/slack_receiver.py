@@ -15,6 +15,7 @@ those answered slowly or with errors.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
+
+import trustme
 
 SLACK_PATH = "/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"
 
@@ -75,9 +78,13 @@ class Received:
 class HttpReceiver:
     """A threaded HTTP server on 127.0.0.1 (port chosen by the OS)."""
 
-    def __init__(self, *, path: str = "/hook", default: Reply = OK) -> None:
+    def __init__(
+        self, *, path: str = "/hook", default: Reply = OK, tls: trustme.CA | None = None
+    ) -> None:
         self.path = path
         self.default = default
+        self.tls = tls
+        """Serve HTTPS with a certificate for 127.0.0.1 issued by this CA (None: plain HTTP)."""
         self.requests: list[Received] = []
         self._replies: deque[Reply] = deque()
         self._lock = threading.Condition()
@@ -90,6 +97,10 @@ class HttpReceiver:
         self._stopping.clear()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.receiver = self
+        if self.tls is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.tls.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -122,7 +133,8 @@ class HttpReceiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{self.path}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{self.path}"
 
     def reply(self, *replies: Reply) -> None:
         """Queue the answers to the next requests, in order."""
@@ -159,8 +171,10 @@ class HttpReceiver:
 class SlackReceiver(HttpReceiver):
     """Plays a Slack incoming webhook, including its validation of payloads."""
 
-    def __init__(self, *, path: str = SLACK_PATH, default: Reply = OK) -> None:
-        super().__init__(path=path, default=default)
+    def __init__(
+        self, *, path: str = SLACK_PATH, default: Reply = OK, tls: trustme.CA | None = None
+    ) -> None:
+        super().__init__(path=path, default=default, tls=tls)
 
     def answer(self, request: Received) -> Reply:
         """Scripted failures win; a success is only given to a payload Slack would take."""
