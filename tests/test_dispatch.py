@@ -23,8 +23,16 @@ from tests.servers.slack_receiver import Reply, SlackReceiver, rate_limited, slo
 
 def storage_with(tmp_path: Path, channels: list[str], count: int = 1) -> Storage:
     storage = Storage.open(tmp_path / "edgarwatch.db")
-    for n in range(count):
+    queue(storage, channels, count)
+    return storage
+
+
+def queue(storage: Storage, channels: list[str], count: int = 1, first: int = 0) -> list[str]:
+    """Record `count` Item 1.01 filings, each notifying `channels`; their accessions, in order."""
+    accessions = []
+    for n in range(first, first + count):
         accession = f"0001104659-07-{35757 + n:06d}"
+        accessions.append(accession)
         filing = Filing(
             accession,
             "8-K",
@@ -42,12 +50,25 @@ def storage_with(tmp_path: Path, channels: list[str], count: int = 1) -> Storage
             ),
             [NewNotification(channel, "default", ("1.01",)) for channel in channels],
         )
-    return storage
+    return accessions
 
 
-def slack(name: str, receiver: SlackReceiver, timeout: float = 2.0) -> SlackNotifier:
+def slack(
+    name: str,
+    receiver: SlackReceiver,
+    timeout: float = 2.0,
+    *,
+    min_interval: float = 1.0,
+    coalesce_above: int = 10,
+) -> SlackNotifier:
     return SlackNotifier(
-        SlackSettings(name=name, webhook_url=Secret(receiver.url), timeout=timeout)
+        SlackSettings(
+            name=name,
+            webhook_url=Secret(receiver.url),
+            timeout=timeout,
+            min_interval_seconds=min_interval,
+            coalesce_above=coalesce_above,
+        )
     )
 
 
@@ -164,10 +185,16 @@ def test_two_dispatchers_never_send_the_same_row(
     storage = storage_with(tmp_path, ["slack"], count=20)
     other = Storage.open(tmp_path / "edgarwatch.db")
     first = Dispatcher(
-        storage, {"slack": slack("slack", slack_receiver)}, NotifySettings(), "host:1"
+        storage,
+        {"slack": slack("slack", slack_receiver, min_interval=0, coalesce_above=0)},
+        NotifySettings(),
+        "host:1",
     )
     second = Dispatcher(
-        other, {"slack": slack("slack", slack_receiver)}, NotifySettings(), "host:2"
+        other,
+        {"slack": slack("slack", slack_receiver, min_interval=0, coalesce_above=0)},
+        NotifySettings(),
+        "host:2",
     )
     threads = [threading.Thread(target=d.dispatch) for d in (first, second)]
     for thread in threads:

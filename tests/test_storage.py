@@ -75,6 +75,7 @@ def test_migrations_run_once_and_reopening_is_harmless(tmp_path: Path) -> None:
         "m005_notify_policy",
         "m006_discovery",
         "m007_agreements",
+        "m008_delivery_detail",
     ]
     assert again.filings.recorded([FILING.accession]) == {FILING.accession}
 
@@ -186,7 +187,7 @@ def test_processes_opening_a_new_database_at_once_all_succeed(tmp_path: Path) ->
     applied = Storage.open(database).connections.query(
         "SELECT count(*) AS n FROM _sqlite_migrations"
     )
-    assert applied == [{"n": 7}]  # each migration exactly once
+    assert applied == [{"n": 8}]  # each migration exactly once
 
 
 def test_a_database_of_the_0_1_notify_column_keeps_what_each_row_meant(tmp_path: Path) -> None:

@@ -8,6 +8,13 @@ dispatcher retries later with exponential backoff and full jitter, waiting at
 least `retry_after` seconds when the channel said so (Slack 429
 `Retry-After`).
 
+Pacing and bursts: every notifier has a `pacer` (`pacing.py`), set from its
+`min_interval_seconds` and by what the service says (Retry-After, Discord's
+rate-limit headers); the dispatcher waits for it before each send. A channel
+that can say many filings in one message sets `max_summary_lines` and
+implements `send_summary(burst)`: when more than its `coalesce_above` rows are
+due at once, the dispatcher sends them as summaries (`summary.py`).
+
 Adding a channel is one module that subclasses `Notifier`, sets `kind` to its
 config table's name, declares its settings as a frozen dataclass (its keys
 and their checks as field metadata, see `edgarwatch.settings`) named by
@@ -39,11 +46,15 @@ import ssl
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from edgarwatch.backoff import parse_retry_after, root_cause
 from edgarwatch.filing import FilingReport
+from edgarwatch.notifiers.pacing import Pacer
 from edgarwatch.secrets import redact
+
+if TYPE_CHECKING:
+    from edgarwatch.notifiers.summary import Burst
 
 
 class NotifierError(Exception):
@@ -129,9 +140,13 @@ class Notifier(ABC):
     kind: ClassVar[str]
     settings_type: ClassVar[type[Any]]
     """The frozen dataclass of this channel's settings (its config table's keys)."""
+    max_summary_lines: ClassVar[int] = 0
+    """How many filings one summary message can list (0: this channel never coalesces)."""
 
     def __init__(self, settings: Any) -> None:
         self.settings = settings
+        self.pacer = Pacer(float(getattr(settings, "min_interval_seconds", 0.0)))
+        """When this channel may send next (the dispatcher waits for it)."""
 
     @property
     def name(self) -> str:
@@ -142,6 +157,22 @@ class Notifier(ABC):
     @abstractmethod
     def send(self, report: FilingReport, delivery: Delivery) -> None:
         """Deliver or raise NotifierError; must not block longer than its timeout."""
+
+    @property
+    def summary_capacity(self) -> int:
+        """Filings one summary may list; 0 when the channel cannot send summaries."""
+        return self.max_summary_lines
+
+    @property
+    def coalesce_above(self) -> int:
+        """More due rows than this at once are sent as summaries (0: never)."""
+        if not self.summary_capacity:
+            return 0
+        return int(getattr(self.settings, "coalesce_above", 0))
+
+    def send_summary(self, burst: Burst) -> None:
+        """Deliver one message listing every filing of `burst`, or raise NotifierError."""
+        raise NotImplementedError(f"{self.kind} does not send summaries")
 
     def config_key(self, field: str) -> str:
         """The config.toml key of one of this channel's settings, for error messages."""

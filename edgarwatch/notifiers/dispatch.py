@@ -1,30 +1,56 @@
 """The dispatcher: sends due outbox rows through their channels.
 
-Each channel is served by its own worker, so a slow or broken channel never
-delays another. Within a channel, rows go oldest first; the first transient
-failure ends that channel's turn (its other rows wait for the next cycle
-rather than hammering a server that is down). Outcomes:
+Two ways to run it, one delivery logic:
+
+* `start()` / `wake()` / `stop(timeout)` — the daemon's way: one long-lived
+  worker thread per configured channel (`ChannelWorker`). A worker sleeps
+  until it is woken (`wake`: rows were queued), its next row falls due (a
+  retry time), or `notify.dispatch_seconds` pass, whichever comes first; then
+  it serves its channel. A slow channel (8 s per post) is that channel's
+  delay only: nothing else waits for it, least of all the poll.
+* `dispatch()` — one synchronous pass over every channel with due rows, each
+  in its own thread, for `edgarwatch poll`, `test-notify` and tests.
+
+Serving a channel (`serve`) takes its due rows oldest first, one at a time,
+under the channel's lock (never two sends on one channel at once in this
+process, so its order holds), waiting before each send for the channel's
+pacer (`pacing.py`: its minimum interval, a 429's Retry-After, Discord's
+rate-limit headers). When more than the channel's `coalesce_above` rows are
+due at once, they go out as summaries of up to `summary_capacity` filings
+(`summary.py`), balanced (50 due, room for 40: two summaries of 25).
+Outcomes per row:
 
 * accepted → `sent` (only after the channel said so: at-least-once);
-* `NotifierError(permanent=True)` → `dead` at once, error recorded;
-* transient → retried after exponential backoff with full jitter, never
-  sooner than the channel's Retry-After; `dead` once the row is older than
-  `notify.give_up_hours`.
+* `NotifierError(permanent=True)` → `dead` at once, error recorded; the
+  channel goes on with its next row;
+* transient → retried after exponential backoff with full jitter, or exactly
+  after the service's Retry-After (the channel pauses as long, so the row is
+  first again when it resumes); the channel's turn ends there; `dead` once the
+  row is older than `notify.give_up_hours` (counted from a manual retry, if any);
+* `RecipientsRefused` (email) → the refused recipients are retried alone
+  (4xx) or recorded as refused for good (5xx); the others never get it twice.
 
-Dead rows are logged at error level and shown by `edgarwatch status`.
+A summary the channel refuses for good (its own payload, say) is not the
+rows' fault: the rows are given back and sent one by one, and this process
+stops coalescing on that channel. Dead rows are logged at error level and
+shown by `edgarwatch status` and `edgarwatch notifications`.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from edgarwatch.backoff import retry_delay
+from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError
+from edgarwatch.notifiers.summary import Burst
 from edgarwatch.policy import NotifySettings
 from edgarwatch.secrets import redact
 from edgarwatch.storage import OutboxRow, Storage
@@ -33,7 +59,12 @@ from edgarwatch.storage.timefmt import utc_now
 logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 10.0
-BATCH = 20
+MIN_RETRY_SECONDS = 1.0
+"""No retry sooner than this (a Retry-After of 0, a jitter of 0.2 s): never a busy loop
+against a refusing service, and always a later second (times are stored to the second)."""
+IDLE_FLOOR_SECONDS = 0.05
+SLICE_SECONDS = 0.1
+"""How often a paced wait looks at the stop flags."""
 
 
 @dataclass
@@ -41,16 +72,20 @@ class DispatchResult:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    summaries: int = 0
     errors: dict[str, str] = field(default_factory=dict)
 
     def add(self, other: DispatchResult) -> None:
         self.sent += other.sent
         self.retried += other.retried
         self.dead += other.dead
+        self.summaries += other.summaries
         self.errors.update(other.errors)
 
 
 class Dispatcher:
+    """Delivers outbox rows: `dispatch()` once, or `start()` workers that keep doing it."""
+
     def __init__(
         self,
         storage: Storage,
@@ -65,41 +100,165 @@ class Dispatcher:
         self.notifiers = notifiers
         self.settings = settings
         self.owner = owner
-        self.stop = stop or threading.Event()
+        self.stopping = stop or threading.Event()
+        """The daemon's stop flag: set, no new send starts."""
         self.clock = clock
+        self._halt = threading.Event()
+        self._locks = {name: threading.Lock() for name in notifiers}
+        self._held: dict[str, list[OutboxRow]] = {name: [] for name in notifiers}
+        self._held_lock = threading.Lock()
+        self._workers: dict[str, ChannelWorker] = {}
+        self._no_summaries: set[str] = set()
 
+    @property
+    def halted(self) -> bool:
+        return self._halt.is_set() or self.stopping.is_set()
+
+    # -- one pass --------------------------------------------------------------
     def dispatch(self) -> DispatchResult:
-        """One pass over every channel with due rows."""
+        """One synchronous pass over every channel with due rows."""
         channels = self.storage.outbox.due_channels(self.clock())
         result = DispatchResult()
-        if not channels:
+        for channel in [c for c in channels if c not in self.notifiers]:
+            result.add(self._bury(channel))
+        configured = [c for c in channels if c in self.notifiers]
+        if not configured:
             return result
-        with ThreadPoolExecutor(max_workers=len(channels), thread_name_prefix="dispatch") as pool:
-            for outcome in pool.map(self._serve_channel, channels):
+        with ThreadPoolExecutor(max_workers=len(configured), thread_name_prefix="dispatch") as pool:
+            for outcome in pool.map(self.serve, configured):
                 result.add(outcome)
         return result
 
-    def _serve_channel(self, channel: str) -> DispatchResult:
-        result = DispatchResult()
+    # -- long-lived workers ----------------------------------------------------
+    def start(self) -> None:
+        """Start one worker thread per configured channel (again after `stop`)."""
+        if self._workers:
+            return
+        self._halt.clear()
+        for channel in self.storage.outbox.due_channels(self.clock()):
+            if channel not in self.notifiers:
+                self._bury(channel)
+        for channel in self.notifiers:
+            worker = ChannelWorker(self, channel)
+            self._workers[channel] = worker
+            worker.start()
+
+    def wake(self, channels: Iterable[str] | None = None) -> None:
+        """Rows were queued for `channels` (None: any): their workers look now.
+
+        Never blocks; callable from any thread; names without a worker are ignored.
+        """
+        workers = self._workers
+        for name in list(workers) if channels is None else channels:
+            worker = workers.get(name)
+            if worker is not None:
+                worker.wake()
+
+    def stop(self, timeout: float) -> bool:
+        """Finish the rows in flight, give back every claim this dispatcher holds, join.
+
+        Returns within `timeout` seconds whatever a channel is doing; True when
+        every worker ended. A send still running then is not cut off: its row is
+        given back (sent again by the next start if the process ends first —
+        at-least-once), and marked sent if the send completes after all.
+        """
+        deadline = time.monotonic() + max(0.0, timeout)
+        self._halt.set()
+        workers = list(self._workers.values())
+        for worker in workers:
+            worker.wake()
+        margin = min(0.25, max(0.0, timeout) / 4)
+        for worker in workers:
+            worker.join(max(0.0, deadline - margin - time.monotonic()))
+        finished = not any(worker.is_alive() for worker in workers)
+        released = self._give_back_held()
+        if released:
+            logger.info("dispatcher stopped: gave back %d claimed notification(s)", released)
+        self._workers = {}
+        return finished
+
+    def idle_seconds(self, channel: str) -> float:
+        """How long a worker may sleep: until its next row is due (a retry time), its
+        pacer allows, or `notify.dispatch_seconds`, whichever comes first."""
+        wait = float(self.settings.dispatch_seconds)
+        due = self.storage.outbox.next_due(channel)
+        if due is not None:
+            wait = min(wait, (due - self.clock()).total_seconds())
         notifier = self.notifiers.get(channel)
-        while not self.stop.is_set():
-            rows = self.storage.outbox.claim_due(
-                self.clock(), self.owner, channel=channel, limit=BATCH
-            )
-            if not rows:
-                break
-            for index, row in enumerate(rows):
-                if self.stop.is_set() or not self._deliver(notifier, row, result):
-                    for rest in rows[index + 1 :]:
-                        self.storage.outbox.release(rest)
-                    return result
+        paced = notifier.pacer.wait() if notifier is not None else 0.0
+        return max(wait, paced, IDLE_FLOOR_SECONDS)
+
+    # -- serving one channel -----------------------------------------------------
+    def serve(self, channel: str) -> DispatchResult:
+        """One turn of one channel: its due rows oldest first, until none is due, one
+        fails transiently (the channel then waits), or the dispatcher halts."""
+        result = DispatchResult()
+        notifier = self.notifiers[channel]
+        with self._locks[channel]:
+            coalescing = False
+            while not self.halted:
+                due = self.storage.outbox.due_count(channel, self.clock())
+                if due == 0 or not self._paced(notifier):
+                    break
+                size = self._summary_size(notifier, due, coalescing)
+                if size:
+                    coalescing = True
+                    go_on = self._summarise(notifier, size, result)
+                else:
+                    rows = self._claim(channel, 1)
+                    if not rows:
+                        break
+                    go_on = self._deliver(notifier, rows[0], result)
+                if not go_on:
+                    break
         return result
 
-    def _deliver(self, notifier: Notifier | None, row: OutboxRow, result: DispatchResult) -> bool:
-        """Send one row; False when the channel should not be tried again this cycle."""
-        if notifier is None:
-            self._dead(row, f"channel {row.channel!r} is no longer configured", result)
-            return True
+    def _summary_size(self, notifier: Notifier, due: int, coalescing: bool) -> int:
+        """Rows for the next summary, 0 to send one by one (see the module docstring)."""
+        capacity, above = notifier.summary_capacity, notifier.coalesce_above
+        if not capacity or not above or notifier.name in self._no_summaries:
+            return 0
+        if due < 2 or (due <= above and not coalescing):
+            return 0
+        return math.ceil(due / math.ceil(due / capacity))
+
+    def _paced(self, notifier: Notifier) -> bool:
+        """Wait until the channel may send; False when halted meanwhile."""
+        while not self.halted:
+            wait = notifier.pacer.wait()
+            if wait <= 0:
+                return True
+            self._halt.wait(min(wait, SLICE_SECONDS))
+        return False
+
+    def _claim(self, channel: str, limit: int) -> list[OutboxRow]:
+        rows = self.storage.outbox.claim_due(self.clock(), self.owner, channel=channel, limit=limit)
+        with self._held_lock:
+            self._held[channel].extend(rows)
+        return rows
+
+    def _settled(self, row: OutboxRow) -> None:
+        with self._held_lock:
+            held = self._held.get(row.channel, [])
+            if row in held:
+                held.remove(row)
+
+    def _give_back_held(self) -> int:
+        with self._held_lock:
+            rows = [row for held in self._held.values() for row in held]
+            for held in self._held.values():
+                held.clear()
+        if not rows:
+            return 0
+        try:
+            return self.storage.outbox.release_held(rows, self.owner)
+        except Exception:  # noqa: BLE001 - on the way out; the claims' lease frees them
+            logger.warning("could not give back %d claimed notification(s)", len(rows))
+            return 0
+
+    # -- one row -------------------------------------------------------------------
+    def _deliver(self, notifier: Notifier, row: OutboxRow, result: DispatchResult) -> bool:
+        """Send one row; False when the channel should wait before its next row."""
         report = self.storage.filings.report(row.accession)
         if report is None:
             self._dead(row, f"filing {row.accession} is not in the database", result)
@@ -108,11 +267,14 @@ class Dispatcher:
         try:
             notifier.send(report, delivery)
         except NotifierError as exc:
-            return self._failed(row, exc.message, exc.permanent, exc.retry_after, result, exc.alert)
+            return self._failed(notifier, [row], exc, result)
         except Exception as exc:  # a bug in a channel must not stop the others
             logger.exception("channel %s failed unexpectedly", row.channel)
-            return self._failed(row, redact(f"{type(exc).__name__}: {exc}"), False, None, result)
+            return self._failed(notifier, [row], _unexpected(exc), result)
+        finally:
+            notifier.pacer.sent()
         self.storage.outbox.mark_sent(row, self.clock())
+        self._settled(row)
         result.sent += 1
         logger.info(
             "sent %s %s (items %s) to %s",
@@ -123,47 +285,143 @@ class Dispatcher:
         )
         return True
 
-    def _failed(
+    # -- a summary -------------------------------------------------------------------
+    def _summarise(self, notifier: Notifier, size: int, result: DispatchResult) -> bool:
+        """Send up to `size` due rows as one summary; False when the channel should wait."""
+        rows = self._claim(notifier.name, size)
+        entries, covered, alone = [], [], []
+        for row in rows:
+            if row.recipients is not None:  # a retry for some recipients only: on its own
+                alone.append(row)
+                continue
+            report = self.storage.filings.report(row.accession)
+            if report is None:
+                self._dead(row, f"filing {row.accession} is not in the database", result)
+                continue
+            delivery = Delivery(row.delivery_id, row.channel, row.rule, row.items, row.attempts + 1)
+            entries.append((report, delivery))
+            covered.append(row)
+        go_on = self._summary(notifier, entries, covered, result) if entries else True
+        for index, row in enumerate(alone):
+            if not go_on or self.halted:
+                self.storage.outbox.release_held(alone[index:], self.owner)
+                for rest in alone[index:]:
+                    self._settled(rest)
+                break
+            go_on = self._paced(notifier) and self._deliver(notifier, row, result)
+        return go_on
+
+    def _summary(
         self,
-        row: OutboxRow,
-        error: str,
-        permanent: bool,
-        retry_after: float | None,
+        notifier: Notifier,
+        entries: list[tuple[FilingReport, Delivery]],
+        covered: list[OutboxRow],
         result: DispatchResult,
-        alert: bool = False,
     ) -> bool:
-        result.errors[row.channel] = error
+        burst = Burst(notifier.name, tuple(entries))
+        try:
+            notifier.send_summary(burst)
+        except NotifierError as exc:
+            if exc.permanent:
+                return self._one_by_one(notifier, covered, exc.message)
+            return self._failed(notifier, covered, exc, result)
+        except Exception as exc:  # a summary bug must not cost the rows
+            logger.exception("channel %s failed to send a summary", notifier.name)
+            return self._one_by_one(notifier, covered, _unexpected(exc).message)
+        finally:
+            notifier.pacer.sent()
         now = self.clock()
-        too_old = now - row.created_at >= timedelta(hours=self.settings.give_up_hours)
-        if permanent or too_old:
-            why = (
-                error if permanent else f"gave up after {self.settings.give_up_hours:g} h: {error}"
-            )
-            self._dead(row, why, result)
-            return permanent
-        attempt = row.attempts + 1
-        delay = retry_delay(
-            attempt,
-            base=RETRY_BASE_SECONDS,
-            cap=self.settings.max_backoff_seconds,
-            retry_after=retry_after,
+        for row in covered:
+            self.storage.outbox.mark_sent(row, now)
+            self._settled(row)
+        result.sent += len(covered)
+        result.summaries += 1
+        logger.info(
+            "sent a summary of %d filings to %s (%s)",
+            len(covered),
+            notifier.name,
+            ", ".join(row.accession for row in covered),
         )
+        return True
+
+    def _one_by_one(self, notifier: Notifier, rows: list[OutboxRow], error: str) -> bool:
+        """A summary refused for good: the rows go back, to be sent one by one."""
+        self._no_summaries.add(notifier.name)
+        self.storage.outbox.release_held(rows, self.owner)
+        for row in rows:
+            self._settled(row)
+        logger.error(
+            "channel %s refused a summary (%s); sending its %d notification(s) one by one",
+            notifier.name,
+            error,
+            len(rows),
+        )
+        return True
+
+    # -- failures ---------------------------------------------------------------------
+    def _failed(
+        self, notifier: Notifier, rows: list[OutboxRow], exc: NotifierError, result: DispatchResult
+    ) -> bool:
+        """Record a refusal for every row it covers; True when the channel may go on."""
+        result.errors[notifier.name] = exc.message
+        now = self.clock()
+        if exc.retry_after is not None:
+            notifier.pacer.pause(exc.retry_after)
+        give_up = timedelta(hours=self.settings.give_up_hours)
+        first_delay: float | None = None
+        for row in rows:
+            self._settled(row)
+            started = row.requeued_at or row.created_at
+            if exc.permanent:
+                self._dead(row, exc.message, result)
+            elif now - started >= give_up:
+                why = f"gave up after {self.settings.give_up_hours:g} h: {exc.message}"
+                self._dead(row, why, result)
+            else:
+                delay = self._retry(row, exc, now, result)
+                first_delay = delay if first_delay is None else first_delay
+        if first_delay is not None and exc.retry_after is None:
+            notifier.pacer.pause(min(first_delay, float(self.settings.dispatch_seconds)))
+        return exc.permanent
+
+    def _retry(
+        self, row: OutboxRow, exc: NotifierError, now: datetime, result: DispatchResult
+    ) -> float:
+        attempt = row.attempts + 1
+        if exc.retry_after is not None:
+            delay = exc.retry_after
+        else:
+            delay = retry_delay(
+                attempt, base=RETRY_BASE_SECONDS, cap=self.settings.max_backoff_seconds
+            )
+        delay = max(delay, MIN_RETRY_SECONDS)
         retry_at = now + timedelta(seconds=delay)
-        self.storage.outbox.mark_retry(row, error, retry_at)
+        self.storage.outbox.mark_retry(row, exc.message, retry_at)
         result.retried += 1
         logger.log(
-            logging.ERROR if alert else logging.WARNING,
+            logging.ERROR if exc.alert else logging.WARNING,
             "channel %s did not take %s (%s); attempt %d, retry at %s",
             row.channel,
             row.accession,
-            error,
+            exc.message,
             attempt,
             retry_at.isoformat(timespec="seconds"),
         )
-        return False
+        return delay
+
+    def _bury(self, channel: str) -> DispatchResult:
+        """Rows of a channel no longer configured: dead, saying so."""
+        result = DispatchResult()
+        while rows := self.storage.outbox.claim_due(
+            self.clock(), self.owner, channel=channel, limit=100
+        ):
+            for row in rows:
+                self._dead(row, f"channel {channel!r} is no longer configured", result)
+        return result
 
     def _dead(self, row: OutboxRow, error: str, result: DispatchResult) -> None:
         self.storage.outbox.mark_dead(row, error)
+        self._settled(row)
         result.dead += 1
         logger.error(
             "notification of %s to channel %s is dead (rule %s): %s",
@@ -172,3 +430,33 @@ class Dispatcher:
             row.rule,
             error,
         )
+
+
+def _unexpected(exc: Exception) -> NotifierError:
+    return NotifierError(redact(f"{type(exc).__name__}: {exc}"))
+
+
+class ChannelWorker(threading.Thread):
+    """Serves one channel for as long as the dispatcher runs (see the module docstring)."""
+
+    def __init__(self, dispatcher: Dispatcher, channel: str) -> None:
+        super().__init__(name=f"dispatch-{channel}", daemon=True)
+        self.dispatcher = dispatcher
+        self.channel = channel
+        self._woken = threading.Event()
+
+    def wake(self) -> None:
+        self._woken.set()
+
+    def run(self) -> None:
+        dispatcher = self.dispatcher
+        while not dispatcher.halted:
+            self._woken.clear()  # a wake during the turn brings another turn at once
+            try:
+                dispatcher.serve(self.channel)
+                idle = dispatcher.idle_seconds(self.channel)
+            except Exception:  # the database, say: this channel tries again shortly
+                logger.exception("dispatching to %s failed; trying again shortly", self.channel)
+                idle = float(dispatcher.settings.dispatch_seconds)
+            if not dispatcher.halted:
+                self._woken.wait(idle)

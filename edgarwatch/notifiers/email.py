@@ -61,6 +61,8 @@ class EmailSettings:
     password: Secret | None = None
     ca_file: Path | None = None
     timeout: float = setting(20.0, minimum=0.1)
+    min_interval_seconds: float = setting(0.0, minimum=0)
+    coalesce_above: int = setting(10, minimum=0)
     kind: Literal["email"] = "email"
 
     def __post_init__(self) -> None:
@@ -90,6 +92,8 @@ class EmailNotifier(Notifier):
         password = "…"               # or $EDGARWATCH_EMAIL_PASSWORD
         ca_file = "/etc/ssl/private-ca.pem"  # optional: trust a private CA
         timeout = 20                 # seconds, per network operation
+        min_interval_seconds = 0     # e.g. 2 for a relay allowing 30 messages a minute
+        coalesce_above = 10          # more due at once: one summary email (0: never)
 
     The server's TLS certificate is always verified, against the system's
     trust store or `ca_file`; one that cannot be verified is retried and

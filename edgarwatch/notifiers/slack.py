@@ -11,6 +11,7 @@ from edgarwatch.notifiers.base import Delivery, register
 from edgarwatch.notifiers.http import HttpNotifier
 from edgarwatch.notifiers.render import DealView, Link, Notice, render, trim
 from edgarwatch.notifiers.render import facts as fact_rows
+from edgarwatch.notifiers.summary import Burst, SummaryLine, SummaryNotice, render_summary
 from edgarwatch.secrets import Secret
 from edgarwatch.settings import setting
 
@@ -27,6 +28,8 @@ FALLBACK_LIMIT = 3000
 DESCRIPTION_LIMIT = 80
 MAX_DEAL_BLOCKS = 5
 """Agreements shown as their own sections; more are counted in a context line."""
+SUMMARY_LINES_PER_SECTION = 5
+SUMMARY_LINE_LIMIT = SECTION_LIMIT // SUMMARY_LINES_PER_SECTION - 1
 
 # Incoming webhooks answer with an HTTP status and a plain-text error string
 # (https://api.slack.com/messaging/webhooks#handling_errors). These mean the
@@ -84,6 +87,8 @@ class SlackSettings:
     name: str
     webhook_url: Secret = setting(url=True)
     timeout: float = setting(10.0, minimum=0.1)
+    min_interval_seconds: float = setting(1.0, minimum=0)
+    coalesce_above: int = setting(10, minimum=0)
     kind: Literal["slack"] = "slack"
 
 
@@ -97,6 +102,8 @@ class SlackNotifier(HttpNotifier):
         [slack]
         webhook_url = "https://hooks.slack.com/services/T…/B…/…"  # or $EDGARWATCH_SLACK_WEBHOOK_URL
         timeout = 10      # seconds, for connecting and for each read
+        min_interval_seconds = 1   # Slack: "no more than one message per second"
+        coalesce_above = 10        # more due at once: summaries (0: never)
 
     The message opens with what was signed (each agreement's headline, its
     parties and amounts, a link to the exhibit that files it), then names the
@@ -113,12 +120,19 @@ class SlackNotifier(HttpNotifier):
     service = "Slack"
     endpoint = "Slack webhook"
     silent_answer = "no error given"
+    max_summary_lines = 40
+    """8 sections of 5 lines of at most 599 characters, a header and a footer: 10 blocks."""
 
     def send(self, report: FilingReport, delivery: Delivery) -> None:
         self.post(self.settings.webhook_url.reveal(), json=message(render(report, delivery)))
         logger.info(
             "slack %s: posted %s (delivery %s)", self.name, report.filing.accession, delivery.id
         )
+
+    def send_summary(self, burst: Burst) -> None:
+        notice = render_summary(burst)
+        self.post(self.settings.webhook_url.reveal(), json=summary_message(notice))
+        logger.info("slack %s: posted a summary of %d filings", self.name, len(notice.lines))
 
     def redirect_hint(self) -> str:
         return f" (a redirect: check {self.config_key('webhook_url')})"
@@ -280,3 +294,42 @@ def links(items: tuple[Link, ...]) -> dict[str, Any] | None:
 def footer(notice: Notice) -> dict[str, Any]:
     text = f"edgarwatch · rule {notice.rule} · delivery {notice.delivery_id}"
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(text, SECTION_LIMIT)}]}
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def summary_message(notice: SummaryNotice) -> dict[str, Any]:
+    """A burst as one message: a header, five filings per section, a footer."""
+    lines = [summary_line(line) for line in notice.lines]
+    step = SUMMARY_LINES_PER_SECTION
+    sections = [section("\n".join(lines[i : i + step])) for i in range(0, len(lines), step)]
+    companies = "; ".join(line.company for line in notice.lines)
+    head = {"type": "plain_text", "text": fit(notice.title, HEADER_LIMIT), "emoji": False}
+    foot = {"type": "mrkdwn", "text": fit(notice.footer, SECTION_LIMIT)}
+    return {
+        "text": fit(f"{notice.title}: {companies}", FALLBACK_LIMIT),
+        "blocks": [
+            {"type": "header", "text": head},
+            *sections,
+            {"type": "context", "elements": [foot]},
+        ],
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def summary_line(line: SummaryLine) -> str:
+    """`• *COMPANY* — 8-K Item 1.01 · 2026-03-02 16:05 ET · <index|Filing index> · <…|Agreement>`;
+    links that would not fit the line's share of its section are left out."""
+    text = f"• *{fit(line.company, 120)}* — {fit(f'{line.form_label} {line.item_labels}', 120)}"
+    if line.accepted:
+        text += f" · {escape(line.accepted)}"
+    links = [(line.filing_url, "Filing index")]
+    if line.agreement is not None:
+        links.append((line.agreement.url, line.agreement.label))
+    for url, label in links:
+        candidate = f"{text} · {link(url, label)}" if url else text
+        if len(candidate) <= SUMMARY_LINE_LIMIT:
+            text = candidate
+    return text

@@ -132,6 +132,7 @@ class WebhookSettings:
     url: Secret = setting(url=True)
     secret: Secret | None = None
     timeout: float = setting(10.0, minimum=0.1)
+    min_interval_seconds: float = setting(0.0, minimum=0)
     kind: Literal["webhook"] = "webhook"
 
 
@@ -143,12 +144,15 @@ class WebhookNotifier(HttpNotifier):
         url = "https://hooks.example.com/edgar"   # or $EDGARWATCH_WEBHOOK_URL
         secret = "…"        # optional: sign requests (X-Edgarwatch-Signature)
         timeout = 10        # seconds, for connecting and for each read
+        min_interval_seconds = 0   # pace requests to a receiver that needs it
 
     The document carries the filing, every item with its text and the deal
     terms read from it (the `edgarwatch parse` shape, each with its headline),
     and the exhibits; see this module's documentation for the fields and for how to
     verify the HMAC-SHA256 signature. Any 2xx answer is success; 408, 429
     and 5xx are retried (honouring Retry-After); any other answer is final.
+    Bursts are never coalesced: a program receives one document per filing,
+    each with its own delivery id.
     """
 
     kind = "webhook"

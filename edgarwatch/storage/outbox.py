@@ -32,6 +32,10 @@ class OutboxRow:
     delivery_id: str
     attempts: int
     created_at: datetime
+    recipients: tuple[str, ...] | None = None
+    """The recipients still to receive it (email); None: everyone configured."""
+    requeued_at: datetime | None = None
+    """When an operator last retried it (the give-up age counts from then)."""
 
 
 def process_owner() -> str:
@@ -58,9 +62,11 @@ class Outbox:
                 "WHERE rowid IN (SELECT rowid FROM notifications WHERE status = 'pending' "
                 "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
                 f"{channel_clause}ORDER BY created_at, rowid LIMIT ?) "
-                "RETURNING accession, channel, rule, items, delivery_id, attempts, created_at",
+                "RETURNING accession, channel, rule, items, delivery_id, attempts, created_at, "
+                "recipients_pending, requeued_at, rowid",
                 [*params, limit],
             ).fetchall()
+        rows.sort(key=lambda r: (r[6], r[9]))  # RETURNING promises no order: oldest first
         return [
             OutboxRow(
                 r[0],
@@ -70,6 +76,8 @@ class Outbox:
                 r[4],
                 r[5],
                 datetime.fromisoformat(r[6]),
+                tuple(json.loads(r[7])) if r[7] is not None else None,
+                datetime.fromisoformat(r[8]) if r[8] else None,
             )
             for r in rows
         ]
@@ -81,6 +89,38 @@ class Outbox:
             [iso(now), iso(now)],
         )
         return [row[0] for row in rows]
+
+    def due_count(self, channel: str, now: datetime) -> int:
+        """Pending rows of `channel` that are due and unclaimed (a burst's size)."""
+        row = self.c.db.execute(
+            "SELECT count(*) FROM notifications WHERE status = 'pending' AND channel = ? "
+            "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)",
+            [channel, iso(now), iso(now)],
+        ).fetchone()
+        return int(row[0])
+
+    def next_due(self, channel: str) -> datetime | None:
+        """When the next pending row of `channel` falls due (or its claim runs out)."""
+        row = self.c.db.execute(
+            "SELECT min(max(next_attempt_at, coalesce(claimed_until, ''))) FROM notifications "
+            "WHERE status = 'pending' AND channel = ?",
+            [channel],
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def release_held(self, rows: list[OutboxRow], owner: str) -> int:
+        """Give back rows `owner` still holds, untouched; a row another has since claimed
+        (after our lease ran out) or that was already settled is left alone."""
+        released = 0
+        with self.c.transaction() as db:
+            for row in rows:
+                released += db.execute(
+                    "UPDATE notifications SET claimed_by = NULL, claimed_until = NULL "
+                    "WHERE accession = ? AND channel = ? AND rule = ? AND claimed_by = ? "
+                    "AND status = 'pending'",
+                    [row.accession, row.channel, row.rule, owner],
+                ).rowcount
+        return released
 
     def mark_sent(self, row: OutboxRow, now: datetime) -> None:
         self._update(

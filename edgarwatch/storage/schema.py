@@ -214,3 +214,21 @@ def m007_agreements(db: Database) -> None:
     db.table("agreement_parties").create_index(["accession", "item", "position"])
     db.table("agreement_parties").create_index(["normalized_name"])
     db.execute("ALTER TABLE filings ADD COLUMN party_watch TEXT")
+
+
+@migrations()
+def m008_delivery_detail(db: Database) -> None:
+    """Per-recipient delivery and operators' retries (`edgarwatch notifications`).
+
+    `recipients_pending`: JSON list of the addresses still to receive the row
+    (NULL: everyone the channel is configured with); a recipient refused with
+    an SMTP 4xx is retried alone, so those who took it never get it twice.
+    `recipients_refused`: JSON object address → reply, for recipients refused
+    for good (5xx). `requeued_at`: when an operator last retried a dead row
+    (the give-up age counts from then). Status `dismissed`: a dead row an
+    operator has seen to; kept, but no longer counted as dead.
+    """
+    notifications = db.table("notifications")
+    notifications.add_column("recipients_pending", str)
+    notifications.add_column("recipients_refused", str)
+    notifications.add_column("requeued_at", str)

@@ -6,6 +6,11 @@ Block Kit payload on its secret path, `404 no_service` anywhere else, and
 `400 invalid_payload` / `invalid_blocks` when the JSON or Slack's block limits
 are violated, so a test that passes here would pass against Slack.
 
+`SlackReceiver(rate_limit=1.0)` enforces Slack's "no more than one message
+per second" per webhook (api.slack.com/docs/rate-limits): a post that
+arrives too soon is answered `429 rate_limited` with `Retry-After` in whole
+seconds, as Slack does, and counted in `throttled`.
+
 Replies are scripted: `receiver.reply(rate_limited(30), OK)` makes the next
 request get a 429 with Retry-After and the one after it a 200; once the queue
 is empty the default reply (OK) is used. Every request is recorded, including
@@ -15,8 +20,10 @@ those answered slowly or with errors.
 from __future__ import annotations
 
 import json
+import math
 import ssl
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -168,18 +175,54 @@ class HttpReceiver:
         self._stopping.wait(seconds)
 
 
+class RateLimit:
+    """A token bucket: `rate` requests a second, `burst` at once; thread-safe."""
+
+    def __init__(self, rate: float, burst: int = 1) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._tokens = float(burst)
+        self._at = time.monotonic()
+        self._lock = threading.Lock()
+
+    def take(self) -> float:
+        """0 when the request may pass (a token is taken), else seconds until one is there."""
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
+            self._at = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return 0.0
+            return (1 - self._tokens) / self.rate
+
+
 class SlackReceiver(HttpReceiver):
     """Plays a Slack incoming webhook, including its validation of payloads."""
 
     def __init__(
-        self, *, path: str = SLACK_PATH, default: Reply = OK, tls: trustme.CA | None = None
+        self,
+        *,
+        path: str = SLACK_PATH,
+        default: Reply = OK,
+        tls: trustme.CA | None = None,
+        rate_limit: float | None = None,
+        burst: int = 1,
     ) -> None:
         super().__init__(path=path, default=default, tls=tls)
+        self.limit = RateLimit(rate_limit, burst) if rate_limit else None
+        self.throttled = 0
+        """Posts answered 429 by the rate limit."""
 
     def answer(self, request: Received) -> Reply:
         """Scripted failures win; a success is only given to a payload Slack would take."""
         if request.path != self.path:
             return NO_SERVICE
+        wait = self.limit.take() if self.limit else 0.0
+        if wait:
+            with self._lock:
+                self.throttled += 1
+            return rate_limited(math.ceil(wait))
         reply = self.scripted() or self.default
         if reply.status >= 300:
             return reply
@@ -236,6 +279,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 5
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
     server: _Server
 
     def do_POST(self) -> None:
