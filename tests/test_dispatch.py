@@ -3,6 +3,7 @@ and one broken channel never delaying another."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ import pytest
 from edgarwatch.filing import Company, Filing, FilingReport, Item
 from edgarwatch.notifiers.base import Notifier
 from edgarwatch.notifiers.dispatch import Dispatcher
+from edgarwatch.notifiers.pacing import Pacer
 from edgarwatch.notifiers.slack import SlackNotifier, SlackSettings
 from edgarwatch.policy import NotifyPolicy, NotifySettings
 from edgarwatch.secrets import Secret
@@ -203,3 +205,52 @@ def test_two_dispatchers_never_send_the_same_row(
         thread.join()
     assert len(slack_receiver.requests) == 20
     assert statuses(storage) == {"slack": ["sent"] * 20}
+
+
+def test_a_recipient_refused_for_now_gets_it_later_and_nobody_gets_it_twice(
+    tmp_path: Path,
+) -> None:
+    """Issue 8.6: a 450 for one recipient used to mark the row sent: that recipient never
+    got it. Now the 450 is retried for that recipient alone; a 550 is recorded as refused
+    for good, and the row shows as dead (status, notifications) until someone sees to it."""
+    from edgarwatch.notifiers.email import EmailNotifier, EmailSettings
+    from tests.servers.smtp import SmtpServer
+
+    ok, busy, gone = "bd-team@example.com", "busy@example.com", "gone@example.com"
+    refuse: dict[str, str | list[str]] = {
+        busy: ["450 4.2.1 Mailbox busy"],
+        gone: "550 5.1.1 No such user",
+    }
+    with SmtpServer(refuse=refuse) as server:
+        storage = storage_with(tmp_path, ["email"])
+        settings = EmailSettings(
+            name="email",
+            host=server.host,
+            port=server.port,
+            sender="edgarwatch@example.com",
+            recipients=(ok, busy, gone),
+            security="none",
+            timeout=5,
+        )
+        dispatcher = Dispatcher(
+            storage, {"email": EmailNotifier(settings)}, NotifySettings(), "me:1"
+        )
+        first = dispatcher.dispatch()
+        assert (first.sent, first.retried, first.dead) == (0, 1, 0)
+        row = storage.connections.query("SELECT * FROM notifications")[0]
+        assert row["status"] == "pending"
+        assert json.loads(row["recipients_pending"]) == [busy]
+        assert json.loads(row["recipients_refused"]) == {gone: "550 5.1.1 No such user"}
+        storage.connections.db.execute(
+            "UPDATE notifications SET next_attempt_at = ?", [iso(datetime.now(UTC))]
+        )
+        dispatcher.notifiers["email"].pacer = Pacer()  # no need to sit out the backoff pause
+        dispatcher.dispatch()
+        assert [mail.rcpt_tos for mail in server.messages] == [(ok,), (busy,)]
+    row = storage.connections.query("SELECT * FROM notifications")[0]
+    assert row["status"] == "dead"  # for gone@, the one recipient who will never have it
+    assert row["sent_at"] is not None  # the others did
+    assert row["recipients_pending"] is None
+    assert gone in row["last_error"]
+    assert storage.outbox.counts(datetime.now(UTC))["dead"] == 1
+    assert gone in storage.outbox.dead_by_channel()[0]["last_error"]

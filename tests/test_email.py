@@ -16,7 +16,7 @@ import pytest
 from edgarwatch.agreement import Agreement, Amount, Party
 from edgarwatch.filing import Company, Exhibit
 from edgarwatch.notifiers import NotifierError, notifier_for
-from edgarwatch.notifiers.base import Delivery
+from edgarwatch.notifiers.base import Delivery, RecipientsRefused
 from edgarwatch.notifiers.email import EmailNotifier, EmailSettings
 from edgarwatch.notifiers.sample import FOLDER, ITEM_101_TEXT, sample_delivery, sample_report
 from edgarwatch.secrets import Secret
@@ -237,13 +237,34 @@ def test_it_classifies_refused_recipients_by_code(reply: str, permanent: bool) -
     assert f"{RECIPIENT} ({reply[:3]})" in error.message
 
 
-def test_it_delivers_when_only_some_recipients_are_refused(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    with SmtpServer(refuse={"gone@example.com": "550 5.1.1 No such user"}) as server:
-        send(settings_for(server, recipients=(RECIPIENT, "gone@example.com")))
+def test_it_says_who_was_refused_when_only_some_recipients_are() -> None:
+    """Issue 8.6: a partial refusal is not a success: the dispatcher is told who got it,
+    who is to be retried (4xx) and who was refused for good (5xx)."""
+    refuse: dict[str, str | list[str]] = {
+        "gone@example.com": "550 5.1.1 No such user",
+        "busy@example.com": "450 4.2.1 Mailbox busy",
+    }
+    with SmtpServer(refuse=refuse) as server:
+        settings = settings_for(server, recipients=(RECIPIENT, *refuse))
+        with pytest.raises(RecipientsRefused) as caught:
+            send(settings)
         assert server.messages[0].rcpt_tos == (RECIPIENT,)
-    assert "gone@example.com (550)" in caplog.text
+    error = caught.value
+    assert error.delivered
+    assert error.pending == ("busy@example.com",)
+    assert error.refused == {"gone@example.com": "550 5.1.1 No such user"}
+    assert not error.permanent
+    assert "gone@example.com (550) 5.1.1 No such user" in error.message
+    assert "busy@example.com (450) 4.2.1 Mailbox busy" in error.message
+
+
+def test_it_sends_a_retry_only_to_the_recipients_still_pending(smtp_server: SmtpServer) -> None:
+    settings = settings_for(smtp_server, recipients=(RECIPIENT, "busy@example.com"))
+    delivery = replace(sample_delivery("email"), recipients=("busy@example.com", "old@example.com"))
+    send(settings, delivery)  # old@ is no longer configured: not sent to
+    (mail,) = smtp_server.messages
+    assert mail.rcpt_tos == ("busy@example.com",)
+    assert mail.message["To"] == f"{RECIPIENT}, busy@example.com"
 
 
 def test_it_says_when_the_server_offers_no_starttls(smtp_server: SmtpServer) -> None:
@@ -296,3 +317,23 @@ def test_it_gives_up_when_the_ca_file_is_not_a_certificate(
     error = failure(settings_for(smtp_starttls, ca_file=bogus))
     assert error.permanent
     assert error.message.startswith("cannot load email.ca_file (")
+
+
+def test_a_burst_is_one_email_listing_every_filing(smtp_server: SmtpServer, tmp_path: Path) -> None:
+    from edgarwatch.notifiers.dispatch import Dispatcher
+    from edgarwatch.policy import NotifySettings
+    from edgarwatch.storage import Storage
+    from tests.test_dispatch import queue
+
+    storage = Storage.open(tmp_path / "edgarwatch.db")
+    accessions = queue(storage, ["email"], count=12)
+    notifier = EmailNotifier(settings_for(smtp_server))
+    result = Dispatcher(storage, {"email": notifier}, NotifySettings(), "me:1").dispatch()
+    assert (result.sent, result.summaries) == (12, 1)
+    (mail,) = smtp_server.messages
+    assert mail.message["Subject"] == "12 new filings: Item 1.01"
+    text = parts(mail.message)
+    for accession in accessions:
+        assert f"({accession})" in text["text/plain"]
+        assert f"{accession}-index.htm" in text["text/html"]
+    assert mail.message["Message-ID"].startswith("<edgarwatch.summary-")

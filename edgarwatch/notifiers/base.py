@@ -76,6 +76,29 @@ class NotifierError(Exception):
         super().__init__(self.message)
 
 
+class RecipientsRefused(NotifierError):
+    """Some of a message's recipients did not take it (email; RFC 5321 section 4.2.1).
+
+    `pending`: refused for now (4xx), to be retried alone; `refused`: address →
+    reply, refused for good (5xx). `delivered`: whether anyone took it. The
+    row is never "sent" while someone is pending: a 4xx recipient would
+    otherwise never get it (issue 8.6), and never re-sent to those who did.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        pending: tuple[str, ...],
+        refused: dict[str, str],
+        delivered: bool,
+    ) -> None:
+        super().__init__(message, permanent=not pending)
+        self.pending = pending
+        self.refused = {address: redact(reply) for address, reply in refused.items()}
+        self.delivered = delivered
+
+
 def certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
     """The certificate verification error somewhere in `exc`'s chain, if that is what failed.
 
@@ -132,6 +155,8 @@ class Delivery:
     rule: str
     items: tuple[str, ...]
     attempt: int = 1
+    recipients: tuple[str, ...] | None = None
+    """Send only to these (a retry for recipients refused for now); None: everyone."""
 
 
 class Notifier(ABC):
@@ -208,6 +233,7 @@ __all__ = [
     "Delivery",
     "Notifier",
     "NotifierError",
+    "RecipientsRefused",
     "certificate_failure",
     "notifier_for",
     "parse_retry_after",

@@ -49,7 +49,7 @@ from datetime import datetime, timedelta
 
 from edgarwatch.backoff import retry_delay
 from edgarwatch.filing import FilingReport
-from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError
+from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, RecipientsRefused
 from edgarwatch.notifiers.summary import Burst
 from edgarwatch.policy import NotifySettings
 from edgarwatch.secrets import redact
@@ -263,7 +263,9 @@ class Dispatcher:
         if report is None:
             self._dead(row, f"filing {row.accession} is not in the database", result)
             return True
-        delivery = Delivery(row.delivery_id, row.channel, row.rule, row.items, row.attempts + 1)
+        delivery = Delivery(
+            row.delivery_id, row.channel, row.rule, row.items, row.attempts + 1, row.recipients
+        )
         try:
             notifier.send(report, delivery)
         except NotifierError as exc:
@@ -372,7 +374,10 @@ class Dispatcher:
         for row in rows:
             self._settled(row)
             started = row.requeued_at or row.created_at
-            if exc.permanent:
+            if isinstance(exc, RecipientsRefused):
+                delay = self._some_refused(row, exc, now, now - started >= give_up, result)
+                first_delay = delay if first_delay is None else first_delay
+            elif exc.permanent:
                 self._dead(row, exc.message, result)
             elif now - started >= give_up:
                 why = f"gave up after {self.settings.give_up_hours:g} h: {exc.message}"
@@ -384,17 +389,70 @@ class Dispatcher:
             notifier.pacer.pause(min(first_delay, float(self.settings.dispatch_seconds)))
         return exc.permanent
 
-    def _retry(
-        self, row: OutboxRow, exc: NotifierError, now: datetime, result: DispatchResult
-    ) -> float:
-        attempt = row.attempts + 1
+    def _delay(self, row: OutboxRow, exc: NotifierError) -> float:
         if exc.retry_after is not None:
             delay = exc.retry_after
         else:
             delay = retry_delay(
-                attempt, base=RETRY_BASE_SECONDS, cap=self.settings.max_backoff_seconds
+                row.attempts + 1, base=RETRY_BASE_SECONDS, cap=self.settings.max_backoff_seconds
             )
-        delay = max(delay, MIN_RETRY_SECONDS)
+        return max(delay, MIN_RETRY_SECONDS)
+
+    def _some_refused(
+        self,
+        row: OutboxRow,
+        exc: RecipientsRefused,
+        now: datetime,
+        too_old: bool,
+        result: DispatchResult,
+    ) -> float | None:
+        """Recipients refused for now are retried alone; those refused for good are kept
+        on the row, which is `dead` once nobody is left pending (see Outbox)."""
+        delivered_at = now if exc.delivered else None
+        if exc.pending and not too_old:
+            delay = self._delay(row, exc)
+            self.storage.outbox.mark_recipients(
+                row,
+                pending=exc.pending,
+                refused=exc.refused,
+                error=exc.message,
+                retry_at=now + timedelta(seconds=delay),
+                delivered_at=delivered_at,
+            )
+            result.retried += 1
+            logger.warning(
+                "channel %s: %s; retrying %s alone",
+                row.channel,
+                exc.message,
+                ", ".join(exc.pending),
+            )
+            return delay
+        error = exc.message
+        if exc.pending:
+            error = f"gave up after {self.settings.give_up_hours:g} h: {error}"
+        self.storage.outbox.mark_recipients(
+            row,
+            pending=exc.pending,
+            refused=exc.refused,
+            error=error,
+            retry_at=None,
+            delivered_at=delivered_at,
+        )
+        result.dead += 1
+        logger.error(
+            "notification of %s to channel %s is dead for some recipients (rule %s): %s",
+            row.accession,
+            row.channel,
+            row.rule,
+            error,
+        )
+        return None
+
+    def _retry(
+        self, row: OutboxRow, exc: NotifierError, now: datetime, result: DispatchResult
+    ) -> float:
+        attempt = row.attempts + 1
+        delay = self._delay(row, exc)
         retry_at = now + timedelta(seconds=delay)
         self.storage.outbox.mark_retry(row, exc.message, retry_at)
         result.retried += 1

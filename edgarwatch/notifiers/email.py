@@ -23,11 +23,21 @@ from edgarwatch.notifiers.base import (
     Delivery,
     Notifier,
     NotifierError,
+    RecipientsRefused,
     register,
     root_cause,
     untrusted_certificate,
 )
-from edgarwatch.notifiers.render import DealView, Notice, facts, opening, plain_text, render
+from edgarwatch.notifiers.render import (
+    DealView,
+    Link,
+    Notice,
+    facts,
+    opening,
+    plain_text,
+    render,
+)
+from edgarwatch.notifiers.summary import Burst, SummaryLine, SummaryNotice, render_summary
 from edgarwatch.secrets import Secret, redact
 from edgarwatch.settings import email_address, is_loopback, setting
 
@@ -105,11 +115,32 @@ class EmailNotifier(Notifier):
     kind = "email"
     settings_type = EmailSettings
     settings: EmailSettings
+    max_summary_lines = 100
 
     def send(self, report: FilingReport, delivery: Delivery) -> None:
         message = compose(render(report, delivery, text_limit=TEXT_LIMIT), self.settings)
+        recipients = self.recipients(delivery.recipients)
+        if recipients:
+            self.transmit(message, recipients)
+        logger.info(
+            "email %s: sent %s (delivery %s)", self.name, report.filing.accession, delivery.id
+        )
+
+    def send_summary(self, burst: Burst) -> None:
+        notice = render_summary(burst)
+        self.transmit(compose_summary(notice, self.settings), self.recipients(None))
+        logger.info("email %s: sent a summary of %d filings", self.name, len(notice.lines))
+
+    def recipients(self, wanted: tuple[str, ...] | None) -> list[str]:
+        """Everyone configured, or those of `wanted` still configured (an address
+        removed from the configuration since is not written to any more)."""
+        configured = list(self.settings.recipients)
+        return configured if wanted is None else [r for r in wanted if r in configured]
+
+    def transmit(self, message: EmailMessage, recipients: list[str]) -> None:
+        """Deliver `message` to `recipients`, or raise NotifierError / RecipientsRefused."""
         try:
-            self.deliver(message)
+            self.deliver(message, recipients)
         except NotifierError:
             raise
         except ssl.SSLCertVerificationError as exc:
@@ -124,29 +155,22 @@ class EmailNotifier(Notifier):
             raise smtp_error(exc) from None
         except (ssl.SSLError, OSError) as exc:
             raise self.network_error(exc) from None
-        logger.info(
-            "email %s: sent %s (delivery %s)", self.name, report.filing.accession, delivery.id
-        )
 
-    def deliver(self, message: EmailMessage) -> None:
+    def deliver(self, message: EmailMessage, recipients: list[str]) -> None:
         """One connection per message: notifications are rare, idle SMTP sessions die."""
         client = self.connect()
         try:
             self.login(client)
             refused = client.send_message(
-                message, from_addr=self.settings.sender, to_addrs=list(self.settings.recipients)
+                message, from_addr=self.settings.sender, to_addrs=recipients
             )
         except BaseException:
             client.close()
             raise
         _quit(client)
         if refused:
-            # Some recipients took it: retrying would send them a duplicate.
-            logger.warning(
-                "email %s: the server refused %s",
-                self.name,
-                ", ".join(f"{a} ({c})" for a, (c, _) in refused.items()),
-            )
+            # The others took it: only these are retried (4xx) or recorded (5xx).
+            raise refusal(refused, delivered=True)
 
     def connect(self) -> smtplib.SMTP:
         settings = self.settings
@@ -221,10 +245,7 @@ def smtp_error(exc: smtplib.SMTPException) -> NotifierError:
     5yz too: retrying a wrong password only locks the account.
     """
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in exc.recipients.values()]
-        transient = any(400 <= code < 500 for code in codes)
-        shown = ", ".join(f"{addr} ({code})" for addr, (code, _) in exc.recipients.items())
-        return NotifierError(f"SMTP refused every recipient: {shown}", permanent=not transient)
+        return refusal(exc.recipients, delivered=False)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return NotifierError(f"SMTP server disconnected: {_reply_text(str(exc))}")
     if isinstance(exc, smtplib.SMTPNotSupportedError):
@@ -232,6 +253,18 @@ def smtp_error(exc: smtplib.SMTPException) -> NotifierError:
     if isinstance(exc, smtplib.SMTPResponseException):
         return _by_code(exc)
     return NotifierError(f"SMTP failed: {_reply_text(str(exc))}")
+
+
+def refusal(refused: dict[str, tuple[int, bytes]], *, delivered: bool) -> RecipientsRefused:
+    """Recipients the server refused at RCPT TO: 4xx for now (retried alone), 5xx for good."""
+    pending = tuple(a for a, (code, _) in refused.items() if 400 <= code < 500)
+    final = {a: f"{code} {_reply_text(reply)}" for a, (code, reply) in refused.items()}
+    final = {a: reply for a, reply in final.items() if a not in pending}
+    shown = "; ".join(f"{a} ({code}) {_reply_text(reply)}" for a, (code, reply) in refused.items())
+    lead = "SMTP refused some recipients" if delivered else "SMTP refused every recipient"
+    return RecipientsRefused(
+        f"{lead}: {shown}", pending=pending, refused=final, delivered=delivered
+    )
 
 
 def _by_code(exc: smtplib.SMTPResponseException) -> NotifierError:
@@ -272,6 +305,42 @@ def compose(notice: Notice, settings: EmailSettings) -> EmailMessage:
     message.set_content(plain_text(notice))
     message.add_alternative(html_body(notice), subtype="html")
     return message
+
+
+def compose_summary(notice: SummaryNotice, settings: EmailSettings) -> EmailMessage:
+    """A burst as one message: one line per filing, with its links, in both parts."""
+    message = EmailMessage()
+    message["Subject"] = notice.title
+    message["From"] = settings.sender
+    message["To"] = ", ".join(settings.recipients)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = message_id(notice.delivery_id, settings.sender)
+    message[DELIVERY_HEADER] = notice.delivery_id
+    message["Auto-Submitted"] = "auto-generated"
+    text = [notice.title, ""]
+    for line in notice.lines:
+        text.append(f"- {line.text}")
+        text += [f"  {link.label}: {link.url}" for link in _summary_links(line)]
+    message.set_content("\n".join([*text, "", notice.footer]) + "\n")
+    e = html.escape
+    items = "".join(
+        f"<li><strong>{e(line.company)}</strong> — {e(line.form_label)} {e(line.item_labels)}"
+        + (f", accepted {e(line.accepted)}" if line.accepted else "")
+        + "".join(
+            f' · <a href="{e(link.url)}">{e(link.label)}</a>' for link in _summary_links(line)
+        )
+        + "</li>"
+        for line in notice.lines
+    )
+    body = f'<h2>{e(notice.title)}</h2><ul>{items}</ul><p style="color:#666">{e(notice.footer)}</p>'
+    head = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>'
+    message.add_alternative(f"{head}\n{body}\n</body></html>\n", subtype="html")
+    return message
+
+
+def _summary_links(line: SummaryLine) -> list[Link]:
+    links = [Link("index", "Filing index", line.filing_url)] if line.filing_url else []
+    return links + ([line.agreement] if line.agreement else [])
 
 
 def message_id(delivery_id: str, sender: str) -> str:

@@ -123,11 +123,55 @@ class Outbox:
         return released
 
     def mark_sent(self, row: OutboxRow, now: datetime) -> None:
+        """Accepted. A row some recipient refused for good earlier stays `dead` (its
+        last error names them), with `sent_at` saying the others have it."""
         self._update(
             row,
-            "status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL",
+            "status = CASE WHEN recipients_refused IS NULL THEN 'sent' ELSE 'dead' END, "
+            "sent_at = ?, attempts = attempts + 1, recipients_pending = NULL, "
+            "last_error = CASE WHEN recipients_refused IS NULL THEN NULL ELSE last_error END",
             [iso(now)],
         )
+
+    def mark_recipients(
+        self,
+        row: OutboxRow,
+        *,
+        pending: tuple[str, ...],
+        refused: dict[str, str],
+        error: str,
+        retry_at: datetime | None,
+        delivered_at: datetime | None,
+    ) -> None:
+        """Some recipients refused (email): retry `pending` alone at `retry_at` (None:
+        give up on them), remember `refused` for good; `dead` once nobody is pending
+        and someone was refused. `delivered_at`: when the others took it."""
+        with self.c.transaction() as db:
+            (known,) = db.execute(
+                "SELECT recipients_refused FROM notifications "
+                "WHERE accession = ? AND channel = ? AND rule = ?",
+                [row.accession, row.channel, row.rule],
+            ).fetchone()
+            merged = {**json.loads(known or "{}"), **refused}
+            status = "pending" if retry_at is not None and pending else "dead"
+            db.execute(
+                "UPDATE notifications SET status = ?, attempts = attempts + 1, last_error = ?, "
+                "recipients_pending = ?, recipients_refused = ?, "
+                "next_attempt_at = coalesce(?, next_attempt_at), "
+                "sent_at = coalesce(sent_at, ?), claimed_by = NULL, claimed_until = NULL "
+                "WHERE accession = ? AND channel = ? AND rule = ?",
+                [
+                    status,
+                    error[:2000],
+                    json.dumps(list(pending)) if pending else None,
+                    json.dumps(merged) if merged else None,
+                    iso(retry_at) if retry_at else None,
+                    iso(delivered_at) if delivered_at else None,
+                    row.accession,
+                    row.channel,
+                    row.rule,
+                ],
+            )
 
     def mark_retry(self, row: OutboxRow, error: str, retry_at: datetime) -> None:
         self._update(

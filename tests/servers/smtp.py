@@ -14,7 +14,9 @@ system trust store must reject it; one given `ca_file` must accept it.
 `users` turns on AUTH LOGIN/PLAIN (RFC 4954); a wrong password gets 535.
 `then_reply("451 4.3.0 Try again later")` scripts the DATA replies of the
 next messages (a scripted 250 or an empty queue accepts the message);
-`refuse` maps recipient addresses to RCPT replies ("550 5.1.1 No such user").
+`refuse` maps recipient addresses to RCPT replies ("550 5.1.1 No such user"),
+or to a list of replies used once each, in order, after which the address is
+accepted (["450 4.2.1 Mailbox busy"]: refused once, then taken).
 """
 
 from __future__ import annotations
@@ -60,18 +62,21 @@ class ReceivedMail:
 class RecordingHandler:
     """aiosmtpd handler: records accepted mail, answers from a script."""
 
-    def __init__(self, refuse: Mapping[str, str] | None = None) -> None:
+    def __init__(self, refuse: Mapping[str, str | list[str]] | None = None) -> None:
         self.messages: list[ReceivedMail] = []
         self.data_replies: deque[str] = deque()
         self.attempts = 0
-        self.refuse = dict(refuse or {})
+        self.refuse = {k: v if isinstance(v, str) else deque(v) for k, v in (refuse or {}).items()}
         self.lock = threading.Lock()
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
-        if address in self.refuse:
-            return self.refuse[address]
+        with self.lock:
+            replies = self.refuse.get(address)
+            reply = replies if isinstance(replies, str) else (replies or deque([""])).popleft()
+        if reply:
+            return reply
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
@@ -118,7 +123,7 @@ class SmtpServer:
         *,
         security: Security = "none",
         users: Mapping[str, str] | None = None,
-        refuse: Mapping[str, str] | None = None,
+        refuse: Mapping[str, str | list[str]] | None = None,
         ca: trustme.CA | None = None,
     ) -> None:
         self.security = security
