@@ -33,10 +33,16 @@ class Secret:
         return self._value
 
     def masked(self) -> str:
-        """A hint an operator can recognise (`https://hooks.slack.com/****`), no more."""
+        """A hint an operator can recognise (`https://hooks.slack.com/****`), no more.
+
+        Only an http(s) host is shown: in other schemes (Apprise's
+        `tgram://BOT_TOKEN/CHAT`, `pover://USER@TOKEN`) the host is the secret.
+        """
         value = self._value
         if "://" in value:
             scheme, _, rest = value.partition("://")
+            if scheme.lower() not in ("http", "https"):
+                return f"{scheme}://{MASK}"
             host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
             return f"{scheme}://{host}/{MASK}"
         return MASK
@@ -58,13 +64,21 @@ class Secret:
 
 
 def register(value: str) -> None:
-    """Remember a secret value (and its URL path, which is the secret part)."""
+    """Remember a secret value, and the parts of a URL that are secret on their own:
+    its path, long query values (a Teams workflow's `sig=`) and, for other schemes
+    than http(s) (Apprise's `tgram://TOKEN/chat`), its user info and host."""
     with _lock:
         _registered.add(value)
-        if "://" in value:
-            path = value.split("://", 1)[1].partition("/")[2]
-            if len(path) >= 8:
-                _registered.add("/" + path)
+        if "://" not in value:
+            return
+        scheme, _, rest = value.partition("://")
+        netloc, _, path = rest.partition("/")
+        if len(path) >= 8:
+            _registered.add("/" + path)
+        parts = [v for _, _, v in (p.partition("=") for p in rest.partition("?")[2].split("&"))]
+        if scheme.lower() not in ("http", "https"):
+            parts += netloc.replace("@", ":").split(":") + path.split("/")
+        _registered.update(part for part in parts if len(part) >= 16)
 
 
 def redact(text: str) -> str:

@@ -1,12 +1,13 @@
 """Notifiers: one module per channel behind the contract in `base`.
 
-Importing this package registers every channel (`slack`, `email`,
-`webhook`, `console`), so `notifier_for(settings)` can build any of them.
+Importing this package registers every channel (`slack`, `teams`, `discord`,
+`apprise`, `email`, `webhook`, `console`), so `notifier_for(settings)` can
+build any of them.
 """
 
 from __future__ import annotations
 
-from edgarwatch.notifiers import console, email, slack, webhook
+from edgarwatch.notifiers import console, email, slack, teams, webhook
 from edgarwatch.notifiers.base import (
     REGISTRY,
     Delivery,
@@ -18,6 +19,7 @@ from edgarwatch.notifiers.base import (
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
 from edgarwatch.notifiers.email import EmailNotifier
 from edgarwatch.notifiers.slack import SlackNotifier
+from edgarwatch.notifiers.teams import TeamsNotifier
 from edgarwatch.notifiers.webhook import WebhookNotifier, verify_signature
 
 __all__ = [
@@ -29,12 +31,14 @@ __all__ = [
     "Notifier",
     "NotifierError",
     "SlackNotifier",
+    "TeamsNotifier",
     "WebhookNotifier",
     "console",
     "email",
     "notifier_for",
     "register",
     "slack",
+    "teams",
     "verify_signature",
     "webhook",
 ]

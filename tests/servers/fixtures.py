@@ -1,6 +1,7 @@
 """pytest fixtures for the loopback servers (load with `-p tests.servers.fixtures`).
 
 slack_receiver   a SlackReceiver playing Slack's incoming webhook
+teams_receiver   a TeamsReceiver playing a Teams Workflows trigger
 http_receiver    a generic HttpReceiver (any webhook endpoint, path /hook)
 smtp_ca          one trustme CA for the session (issuing costs ~50 ms)
 smtp_server      plain SMTP, no AUTH
@@ -18,6 +19,7 @@ import trustme
 
 from tests.servers.slack_receiver import HttpReceiver, SlackReceiver
 from tests.servers.smtp import SmtpServer
+from tests.servers.teams_receiver import TeamsReceiver
 
 SMTP_USER = "edgar"
 SMTP_PASSWORD = "correct-horse-battery-staple-7d1f"
@@ -26,6 +28,12 @@ SMTP_PASSWORD = "correct-horse-battery-staple-7d1f"
 @pytest.fixture
 def slack_receiver() -> Iterator[SlackReceiver]:
     with SlackReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def teams_receiver() -> Iterator[TeamsReceiver]:
+    with TeamsReceiver() as receiver:
         yield receiver
 
 
