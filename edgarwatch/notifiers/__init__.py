@@ -7,7 +7,7 @@ build any of them.
 
 from __future__ import annotations
 
-from edgarwatch.notifiers import console, email, slack, teams, webhook
+from edgarwatch.notifiers import console, discord, email, slack, teams, webhook
 from edgarwatch.notifiers.base import (
     REGISTRY,
     Delivery,
@@ -17,6 +17,7 @@ from edgarwatch.notifiers.base import (
     register,
 )
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
+from edgarwatch.notifiers.discord import DiscordNotifier
 from edgarwatch.notifiers.email import EmailNotifier
 from edgarwatch.notifiers.slack import SlackNotifier
 from edgarwatch.notifiers.teams import TeamsNotifier
@@ -27,6 +28,7 @@ __all__ = [
     "ConsoleNotifier",
     "ConsoleSettings",
     "Delivery",
+    "DiscordNotifier",
     "EmailNotifier",
     "Notifier",
     "NotifierError",
@@ -34,6 +36,7 @@ __all__ = [
     "TeamsNotifier",
     "WebhookNotifier",
     "console",
+    "discord",
     "email",
     "notifier_for",
     "register",

@@ -18,6 +18,7 @@ strings) and how it names itself in messages. Messages never quote the URL
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -66,7 +67,11 @@ class HttpNotifier(Notifier):
         except requests.RequestException as exc:
             raise self.unreachable(exc, url) from None
         body = answer.decode("utf-8", "replace").strip()
+        self.observe(response.headers)
         self.raise_for_response(response.status_code, body, response.headers.get("Retry-After"))
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Read what every answer says about pacing (Discord's rate-limit headers)."""
 
     def raise_for_response(self, status: int, body: str, retry_after: str | None) -> None:
         """Judge the answer by its status class (see the module docstring)."""
