@@ -7,7 +7,8 @@ build any of them.
 
 from __future__ import annotations
 
-from edgarwatch.notifiers import console, discord, email, slack, teams, webhook
+from edgarwatch.notifiers import apprise, console, discord, email, slack, teams, webhook
+from edgarwatch.notifiers.apprise import AppriseNotifier
 from edgarwatch.notifiers.base import (
     REGISTRY,
     Delivery,
@@ -25,6 +26,7 @@ from edgarwatch.notifiers.webhook import WebhookNotifier, verify_signature
 
 __all__ = [
     "REGISTRY",
+    "AppriseNotifier",
     "ConsoleNotifier",
     "ConsoleSettings",
     "Delivery",
@@ -35,6 +37,7 @@ __all__ = [
     "SlackNotifier",
     "TeamsNotifier",
     "WebhookNotifier",
+    "apprise",
     "console",
     "discord",
     "email",
