@@ -93,6 +93,8 @@ class HttpReceiver:
         self.tls = tls
         """Serve HTTPS with a certificate for 127.0.0.1 issued by this CA (None: plain HTTP)."""
         self.requests: list[Received] = []
+        self.statuses: list[int] = []
+        """The status each request was answered with, in order."""
         self._replies: deque[Reply] = deque()
         self._lock = threading.Condition()
         self._stopping = threading.Event()
@@ -170,6 +172,16 @@ class HttpReceiver:
         with self._lock:
             self.requests.append(request)
             self._lock.notify_all()
+
+    @property
+    def delivered(self) -> int:
+        """Requests answered with a 2xx."""
+        with self._lock:
+            return sum(200 <= status < 300 for status in self.statuses)
+
+    def answered(self, status: int) -> None:
+        with self._lock:
+            self.statuses.append(status)
 
     def pause(self, seconds: float) -> None:
         self._stopping.wait(seconds)
@@ -288,6 +300,7 @@ class _Handler(BaseHTTPRequestHandler):
         receiver = self.server.receiver
         receiver.record(request)
         reply = receiver.answer(request)
+        receiver.answered(reply.status)
         if reply.delay:
             receiver.pause(reply.delay)
         body = reply.body.encode("utf-8")
