@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlite_utils import Database
+
 from edgarwatch.storage.db import Connections
 from edgarwatch.storage.timefmt import iso, utc_now
 
@@ -217,6 +219,63 @@ class Outbox:
                 ).rowcount
         return released
 
+    # -- for operators (`edgarwatch notifications`) ----------------------------
+    def listing(
+        self, *, status: str | None = None, channel: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        return list_notifications(self.c.db, status=status, channel=channel, limit=limit)
+
+    def find(self, short_id: str) -> list[dict[str, Any]]:
+        """Rows whose delivery id starts with `short_id` (the listing's ID column)."""
+        prefix = short_id.strip().lower()
+        if not prefix or not all(ch in "0123456789abcdef-" for ch in prefix):
+            return []
+        return self.c.query(
+            "SELECT delivery_id, status, channel, accession FROM notifications "
+            "WHERE delivery_id LIKE ? ORDER BY rowid",
+            [prefix + "%"],
+        )
+
+    def requeue(
+        self, now: datetime, *, delivery_id: str | None = None, channel: str | None = None
+    ) -> list[str]:
+        """Dead → pending, due now, attempts kept (`delivery_id` None: every dead row,
+        of `channel` if given); the give-up age counts from now. Recipients refused
+        for good become the only ones it is sent to again. Returns the delivery ids."""
+        clauses, params = ["status = 'dead'"], []
+        if delivery_id is not None:
+            clauses.append("delivery_id = ?")
+            params.append(delivery_id)
+        if channel is not None:
+            clauses.append("channel = ?")
+            params.append(channel)
+        with self.c.transaction() as db:
+            rows = db.execute(
+                "SELECT delivery_id, recipients_pending, recipients_refused FROM notifications "
+                f"WHERE {' AND '.join(clauses)}",
+                params,
+            ).fetchall()
+            for found, pending, refused in rows:
+                again = _requeued_recipients(pending, refused)
+                db.execute(
+                    "UPDATE notifications SET status = 'pending', next_attempt_at = ?, "
+                    "requeued_at = ?, claimed_by = NULL, claimed_until = NULL, "
+                    "recipients_pending = ?, recipients_refused = NULL WHERE delivery_id = ?",
+                    [iso(now), iso(now), again, found],
+                )
+        return [row[0] for row in rows]
+
+    def dismiss(self, delivery_id: str) -> bool:
+        """Dead → dismissed: kept, no longer counted as dead; False if it was not dead."""
+        with self.c.transaction() as db:
+            return bool(
+                db.execute(
+                    "UPDATE notifications SET status = 'dismissed' "
+                    "WHERE delivery_id = ? AND status = 'dead'",
+                    [delivery_id],
+                ).rowcount
+            )
+
     # -- for `status` ----------------------------------------------------------
     def counts(self, since: datetime) -> dict[str, int]:
         row = self.c.db.execute(
@@ -243,6 +302,55 @@ class Outbox:
             [iso(since)],
         ).fetchall()
         return sorted(max(0.0, r[0]) for r in rows if r[0] is not None)
+
+
+SHORT_ID = 8
+"""Characters of the delivery id the listing shows as ID (any unique prefix is accepted)."""
+
+
+def list_notifications(
+    db: Database, *, status: str | None = None, channel: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Notifications newest first, with their filing's company, for operators.
+
+    Works on a read-only connection to a database of any schema version: a
+    column an older database lacks reads as NULL.
+    """
+    have = {row[1] for row in db.execute("PRAGMA table_info(notifications)").fetchall()}
+    optional = ("recipients_pending", "recipients_refused", "requeued_at")
+    extra = ", ".join(f"n.{c}" if c in have else f"NULL AS {c}" for c in optional)
+    clauses, params = [], []
+    if status is not None:
+        clauses.append("n.status = ?")
+        params.append(status)
+    if channel is not None:
+        clauses.append("n.channel = ?")
+        params.append(channel)
+    where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
+    cursor = db.execute(
+        "SELECT substr(n.delivery_id, 1, ?) AS id, n.delivery_id, n.accession, f.company, "
+        "f.form, n.channel, n.rule, n.items, n.status, n.attempts, n.last_error, "
+        f"n.created_at, n.next_attempt_at, n.sent_at, {extra} FROM notifications n "
+        f"LEFT JOIN filings f ON f.accession = n.accession {where}"
+        "ORDER BY n.created_at DESC, n.rowid DESC LIMIT ?",
+        [SHORT_ID, *params, limit],
+    )
+    names = [column[0] for column in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["items"] = json.loads(row["items"] or "[]")
+        for key in ("recipients_pending", "recipients_refused"):
+            row[key] = json.loads(row[key]) if row[key] else None
+    return rows
+
+
+def _requeued_recipients(pending: str | None, refused: str | None) -> str | None:
+    """Who a retried row goes to: those still pending plus those refused for good; None
+    (everyone) when nobody was singled out."""
+    if not refused:
+        return pending
+    again = list(json.loads(pending or "[]")) + list(json.loads(refused))
+    return json.dumps(list(dict.fromkeys(again)))
 
 
 def _running(pid: int) -> bool:
