@@ -236,3 +236,40 @@ def test_test_notify_sends_through_each_kind(kind: Kind, tmp_path: Path) -> None
         verdict = "permanent" if kind.permanent else "will retry"
         assert f"deal-team: FAILED ({verdict})" in result.output
         assert kind.secret not in result.output
+
+
+def test_secrets_of_the_new_kinds_come_from_the_environment_or_credentials_and_stay_masked(
+    tmp_path: Path,
+) -> None:
+    teams_url = f"https://prod-61.westus.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig={teams_receiver.SIG}"
+    discord_url = (
+        f"https://discord.com/api/webhooks/{discord_receiver.WEBHOOK_ID}/{discord_receiver.TOKEN}"
+    )
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    (credentials / "channels.chat.webhook_url").write_text(discord_url + "\n")
+    config = write_config(
+        tmp_path / "config.toml",
+        "http://127.0.0.1:9",
+        tmp_path / "db.sqlite",
+        extra=(
+            '[channels.bd-teams]\nkind = "teams"\n\n'
+            '[channels.chat]\nkind = "discord"\n\n'
+            '[channels.phones]\nkind = "apprise"\n'
+        ),
+    )
+    environ = {
+        "EDGARWATCH_CHANNELS_BD_TEAMS_WEBHOOK_URL": teams_url,
+        "EDGARWATCH_CHANNELS_PHONES_URL": f"ntfy://ntfy.sh/{ntfy_receiver.TOPIC}",
+        "CREDENTIALS_DIRECTORY": str(credentials),
+    }
+    result = CliRunner().invoke(
+        main, ["--config", str(config), "check-config", "--show"], env=environ
+    )
+    assert result.exit_code == 0, result.output
+    assert "bd-teams (teams), chat (discord), phones (apprise)" in result.output
+    assert "https://prod-61.westus.logic.azure.com:443/****" in result.output
+    assert "https://discord.com/****" in result.output
+    assert "ntfy://****" in result.output
+    for secret in (teams_receiver.SIG, discord_receiver.TOKEN, ntfy_receiver.TOPIC):
+        assert secret not in result.output
