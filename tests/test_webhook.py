@@ -22,7 +22,7 @@ from edgarwatch.notifiers.base import Delivery, parse_retry_after
 from edgarwatch.notifiers.sample import FOLDER, ITEM_101_TEXT, sample_delivery, sample_report
 from edgarwatch.notifiers.webhook import WebhookNotifier, WebhookSettings, sign
 from edgarwatch.secrets import Secret
-from tests.servers.slack_receiver import HttpReceiver, Reply, slow
+from tests.servers.slack_receiver import HANG_UP, HttpReceiver, Reply, slow
 
 SIGNING_KEY = "whsec-5c1e7f0a9b2d4e6f"
 SEED_HEADLINE = (
@@ -287,3 +287,20 @@ def test_verify_signature_takes_bytes_ints_and_surrounding_spaces() -> None:
     assert verify_signature(SIGNING_KEY, f" {stamp} ", body, f" {header} ")
     assert verify_signature(SIGNING_KEY, int(stamp), body, header)
     assert verify_signature(SIGNING_KEY, stamp.encode(), body, header.encode())
+
+
+def test_a_kept_alive_connection_the_receiver_just_closed_is_retried_once_at_once(
+    receiver: HttpReceiver,
+) -> None:
+    """Servers close idle keep-alive connections; a POST that meets one being closed fails
+    at once with no answer. It goes again on a new connection, instead of waiting out a
+    retry delay (the first filing after a quiet spell must not be late)."""
+    sender = notifier(receiver)
+    sender.send(sample_report(), sample_delivery("webhook"))
+    receiver.reply(HANG_UP)
+    sender.send(sample_report(), sample_delivery("webhook"))
+    assert receiver.statuses == [200, 0, 200]
+    receiver.reply(HANG_UP, HANG_UP)  # twice in a row is the receiver, not a stale connection
+    error = failure(sender)
+    assert not error.permanent
+    assert error.message.startswith("webhook connection failed")

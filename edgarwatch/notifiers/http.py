@@ -18,6 +18,7 @@ strings) and how it names itself in messages. Messages never quote the URL
 
 from __future__ import annotations
 
+import http.client
 from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -57,18 +58,31 @@ class HttpNotifier(Notifier):
         self.session.headers["User-Agent"] = f"edgarwatch/{__version__}"
 
     def post(self, url: str, **request: Any) -> None:
-        """POST, never following a redirect; raise NotifierError unless the answer is 2xx."""
+        """POST, never following a redirect; raise NotifierError unless the answer is 2xx.
+
+        A POST the server hangs up on without a word (it was closing the kept-alive
+        connection we reused: servers close idle ones) goes once more, at once, on a
+        new connection, rather than waiting out a retry delay.
+        """
         try:
-            response = self.session.post(
-                url, timeout=self.settings.timeout, allow_redirects=False, stream=True, **request
-            )
-            with response:
-                answer = next(response.iter_content(ANSWER_BYTES), b"")
+            try:
+                response, answer = self._exchange(url, request)
+            except requests.ConnectionError as exc:
+                if not _hung_up(exc):
+                    raise
+                response, answer = self._exchange(url, request)
         except requests.RequestException as exc:
             raise self.unreachable(exc, url) from None
         body = answer.decode("utf-8", "replace").strip()
         self.observe(response.headers)
         self.raise_for_response(response.status_code, body, response.headers.get("Retry-After"))
+
+    def _exchange(self, url: str, request: dict[str, Any]) -> tuple[requests.Response, bytes]:
+        response = self.session.post(
+            url, timeout=self.settings.timeout, allow_redirects=False, stream=True, **request
+        )
+        with response:
+            return response, next(response.iter_content(ANSWER_BYTES), b"")
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Read what every answer says about pacing (Discord's rate-limit headers)."""
@@ -109,3 +123,26 @@ class HttpNotifier(Notifier):
 
     def close(self) -> None:
         self.session.close()
+
+
+def _hung_up(exc: BaseException) -> bool:
+    """The server closed the connection without answering (not refused, not timed out)."""
+    current: BaseException | None = exc
+    for _ in range(10):
+        if current is None:
+            return False
+        if isinstance(current, http.client.RemoteDisconnected | BrokenPipeError):
+            return True
+        if isinstance(current, ConnectionResetError):
+            return True
+        reason = getattr(current, "reason", None)
+        first = current.args[0] if current.args else None
+        nested = next((c for c in current.args if isinstance(c, BaseException)), None)
+        current = (
+            reason
+            if isinstance(reason, BaseException)
+            else first
+            if isinstance(first, BaseException)
+            else nested or current.__cause__ or current.__context__
+        )
+    return False

@@ -47,6 +47,8 @@ class Reply:
 
 
 OK = Reply()
+HANG_UP = Reply(0, "")
+"""Close the connection without answering (a kept-alive connection the server is closing)."""
 SERVER_ERROR = Reply(500, "Internal Server Error")
 BAD_GATEWAY = Reply(502, "Bad Gateway")
 INVALID_PAYLOAD = Reply(400, "invalid_payload")
@@ -301,6 +303,9 @@ class _Handler(BaseHTTPRequestHandler):
         receiver.record(request)
         reply = receiver.answer(request)
         receiver.answered(reply.status)
+        if reply.status == 0:
+            self.close_connection = True
+            return
         if reply.delay:
             receiver.pause(reply.delay)
         body = reply.body.encode("utf-8")
