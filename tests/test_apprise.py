@@ -57,7 +57,10 @@ def test_it_sends_the_filing_as_plain_text(ntfy: NtfyReceiver) -> None:
         message["title"]
         == "IMMUNOGEN INC — 8-K Item 1.01: Entry into a Material Definitive Agreement"
     )
-    assert "Company:   IMMUNOGEN INC (CIK 855654)" in message["message"]
+    assert message["message"].startswith(  # what was signed, first
+        "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l (SICOR)"
+    )
+    assert "IMMUNOGEN INC (CIK 855654)" in message["message"]
     assert ITEM_101_TEXT in message["message"]
     assert f"Filing index: {sample_report().filing.url}" in message["message"]
 

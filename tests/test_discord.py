@@ -76,9 +76,14 @@ def test_it_posts_an_embed_to_the_v10_route_and_waits_for_the_save(
     (embed,) = payload["embeds"]
     assert embed["title"] == "IMMUNOGEN INC — 8-K Item 1.01"
     assert embed["url"] == sample_report().filing.url
-    assert embed["description"].startswith(
-        "**Item 1.01 — Entry into a Material Definitive Agreement**\nOn April 30, 2007, ImmunoGen"
+    description = embed["description"]
+    assert description.startswith(  # what was signed first (the sample has its deal terms)
+        "**Manufacturing agreement with Società Italiana Corticosteroidi S.r.l \\(SICOR\\) — "
+        "EUR 5,000,000 purchase price — through early 2008.**\n\n"
+        "**Item 1.01 — Entry into a Material Definitive Agreement**\nParties:"
     )
+    assert "Amounts:   EUR 5,000,000 purchase price" in description
+    assert "\nOn April 30, 2007, ImmunoGen" in description
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Accepted"] == "2007-05-04 16:05 ET"
     assert f"[Filing index]({sample_report().filing.url})" in fields["Links"]

@@ -71,6 +71,11 @@ def test_it_posts_an_adaptive_card_in_the_workflows_envelope(
     assert (card["type"], card["version"]) == ("AdaptiveCard", "1.2")
     texts = [inline["text"] for inline in runs(card)]
     assert texts[0] == "IMMUNOGEN INC — 8-K Item 1.01"
+    assert texts[1] == (  # what was signed, first (the sample has its deal terms)
+        "Manufacturing agreement with Società Italiana Corticosteroidi S.r.l (SICOR) — "
+        "EUR 5,000,000 purchase price — through early 2008."
+    )
+    assert any("Amounts:   EUR 5,000,000 purchase price" in t for t in texts)
     assert "2007-05-04 16:05 ET" in texts
     assert "Item 1.01 — Entry into a Material Definitive Agreement" in texts
     assert any(t.startswith("On April 30, 2007, ImmunoGen") for t in texts)

@@ -147,7 +147,7 @@ class AppriseNotifier(Notifier):
         room = int(self.service.body_maxlen)
         for budget in (room // 2, room // 4, room // 8, 100, 0):  # item text gives way first
             notice = render(report, delivery, text_limit=budget)
-            body = plain_text(notice).split("\n", 2)[-1].strip()  # the title is the subject
+            body = plain_text(notice).replace(f"{notice.subject}\n\n", "", 1).strip()
             if len(body) <= room:
                 break
         self.notify(notice.subject, body)

@@ -45,7 +45,16 @@ from urllib.parse import urlsplit, urlunsplit
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, NotifierError, register
 from edgarwatch.notifiers.http import HttpNotifier
-from edgarwatch.notifiers.render import ItemView, Link, Notice, facts, render, trim
+from edgarwatch.notifiers.render import (
+    ItemView,
+    Link,
+    Notice,
+    deal_lines,
+    facts,
+    opening,
+    render,
+    trim,
+)
 from edgarwatch.notifiers.summary import Burst, SummaryLine, SummaryNotice, render_summary
 from edgarwatch.secrets import Secret
 from edgarwatch.secrets import register as register_secret
@@ -278,10 +287,12 @@ def _links_value(links: tuple[Link, ...]) -> str:
 
 
 def _description(notice: Notice, budget: int) -> str:
-    """The triggering items, each `**label**` and its text, within `budget` characters:
-    equal shares of at least `ITEM_SHARE`; items past the room are listed by number."""
-    parts: list[str] = []
-    used, views = 0, notice.triggered
+    """What was signed (the agreements' headlines), then the triggering items, each
+    `**label**`, its deal terms and text, within `budget` characters: equal shares of at
+    least `ITEM_SHARE`; items past the room are listed by number."""
+    lead = "\n".join(f"**{fit(line, 600)}**" for line in opening(notice))
+    parts: list[str] = [lead] if lead else []
+    used, views = len(lead) + 2 if lead else 0, notice.triggered
     for index, view in enumerate(views):
         left = len(views) - index
         heading = f"**{fit(view.label, 200)}**"
@@ -291,8 +302,14 @@ def _description(notice: Notice, budget: int) -> str:
             parts.append(fit(_more(views[index:]), max(0, budget - used - 2)))
             break
         share = min(room, max((budget - used) // left, ITEM_SHARE))
-        text = fit(view.text, share - len(heading) - 1) if view.text else ""
-        part = f"{heading}\n{text}".rstrip()
+        several = len(notice.deals) > 1
+        terms = "\n".join(
+            line for deal in view.deals for line in deal_lines(deal, with_headline=several)
+        )
+        terms = fit(terms, max(0, (share - len(heading)) // 2)) if terms else ""
+        room_left = share - len(heading) - len(terms) - 2
+        text = fit(view.text, room_left) if view.text and room_left > 0 else ""
+        part = "\n".join(p for p in (heading, terms, text) if p)
         parts.append(part)
         used += len(part) + 2
     return "\n\n".join(parts)[:budget]

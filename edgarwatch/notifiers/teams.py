@@ -59,7 +59,15 @@ from typing import Any, Literal
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, NotifierError, register
 from edgarwatch.notifiers.http import HttpNotifier
-from edgarwatch.notifiers.render import Link, Notice, facts, render, trim
+from edgarwatch.notifiers.render import (
+    Link,
+    Notice,
+    deal_lines,
+    facts,
+    opening,
+    render,
+    trim,
+)
 from edgarwatch.notifiers.summary import Burst, SummaryLine, SummaryNotice, render_summary
 from edgarwatch.secrets import Secret
 from edgarwatch.settings import setting
@@ -217,15 +225,21 @@ def open_url(title: str, url: str) -> dict[str, Any]:
 
 
 def card(notice: Notice) -> dict[str, Any]:
-    """Title, facts, the triggering items with their text, other items, links, footer."""
+    """Title, what was signed (each agreement's headline), facts, the triggering items with
+    their deal terms and text, other items, links, footer."""
     body = [paragraph(run(notice.title, size="Large", weight="Bolder"))]
+    body += [paragraph(run(line, weight="Bolder")) for line in opening(notice)]
     body += [
         paragraph(run(f"{label}: ", weight="Bolder"), run(value)) for label, value in facts(notice)
     ]
+    several = len(notice.deals) > 1
     for view in notice.triggered:
         body.append(
             paragraph(run(trim(view.label, LABEL_LIMIT), weight="Bolder"), spacing="Medium")
         )
+        for deal in view.deals:
+            terms = "\n".join(deal_lines(deal, with_headline=several))
+            body.append(paragraph(run(trim(terms, 3000), fontType="Monospace")))
         if view.text:
             body.append(paragraph(run(view.text)))
     if notice.other_items:
