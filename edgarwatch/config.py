@@ -85,7 +85,7 @@ class PollSettings:
     interval_seconds: int = setting(5, minimum=1)
     off_hours_interval_seconds: int = setting(300, minimum=1)
     sweep_seconds: int = setting(120, minimum=10)
-    morning_sweep_seconds: int = setting(5, minimum=1)
+    morning_sweep_seconds: int = setting(10, minimum=1)
     sweep_hours: int = setting(24, minimum=1, maximum=96)
     efts_seconds: int = setting(60, minimum=0)
     efts_max_pages: int = setting(20, minimum=1)

@@ -269,3 +269,24 @@ def test_the_nightly_audit_counts_what_each_source_found_and_records_what_all_mi
             "efts": 1,
             "daily-index": 1,
         }
+
+
+def test_full_text_search_costs_one_request_when_nothing_was_indexed_since(
+    tmp_path: Path,
+) -> None:
+    with daemon_at("2026-03-10 10:00", tmp_path) as (replay, clock, cycles):
+        cycles.poll()
+        for stranger in STRANGERS * 4:  # 160 filings: two pages of hits
+            replay.publish(eight_k(stranger, ["8.01"]))
+            clock.advance(1)
+        assert cycles.search().ok
+        replay.clear_requests()
+        assert cycles.search().found == 0
+        assert len(replay.requests("search-index")) == 1
+        late = eight_k(IMMUNOGEN, ["1.01"])
+        replay.drop_from_feed(late.accession)
+        replay.publish(late)
+        clock.advance(1)
+        replay.clear_requests()
+        assert cycles.search().found == 1
+        assert len(replay.requests("search-index")) == 2  # the total changed: every page

@@ -97,7 +97,10 @@ def search_full_text(
         return SweepResult("efts", 0, 0, 0, (), "no baseline yet (the first poll sets it)")
     if not is_business_day(day):
         return SweepResult("efts", 0, 0, 0, (), f"{day} is not a filing day")
-    scan = sources.full_text_search(client, day, max_pages=poll.efts_max_pages)
+    known = storage.state.search_total(day)
+    scan = sources.full_text_search(client, day, max_pages=poll.efts_max_pages, known_total=known)
+    if scan.complete and scan.total != known:
+        storage.state.save_search_total(day, scan.total)
     if not scan.complete:
         logger.warning(
             "full-text search listed %d hits for %s; %d pages were read (poll.efts_max_pages)",

@@ -175,17 +175,26 @@ class SearchScan:
     total: int = 0
     complete: bool = False
     """Every hit of the day was read (not cut by `max_pages` or the 10,000-hit window)."""
+    unchanged: bool = False
+    """The day's total was the one already known: only the first page was read."""
 
 
 def full_text_search(
-    client: EdgarClient, day: date, *, form: str = FEED_FORM, max_pages: int = 20
+    client: EdgarClient,
+    day: date,
+    *,
+    form: str = FEED_FORM,
+    max_pages: int = 20,
+    known_total: int | None = None,
 ) -> SearchScan:
     """Every `form` filing EDGAR full-text search holds for filing day `day`.
 
     EFTS answers 100 hits a page, one per *document*, in an order EDGAR does
     not document: so every page of the day is read (`from` = 0, 100, …) and
     hits are merged by accession. It is a complete index that runs ~30–45 s
-    behind the feed (EDGAR.md): the independent second source.
+    behind the feed (EDGAR.md): the independent second source. When the first
+    page's exact total equals `known_total` (the last scan's), nothing was
+    indexed since: one request, and the scan stops there (`complete`).
     """
     scan = SearchScan()
     for start in range(0, max_pages * efts.PAGE_SIZE, efts.PAGE_SIZE):
@@ -197,6 +206,9 @@ def full_text_search(
         scan.pages += 1
         scan.total = page.total
         scan.filings.extend(page.filings)
+        if start == 0 and page.exact and page.total == known_total:
+            scan.unchanged = scan.complete = True
+            break
         if page.hits < efts.PAGE_SIZE or start + page.hits >= page.total:
             scan.complete = page.exact or page.total < 10_000
             break

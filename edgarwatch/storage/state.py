@@ -128,6 +128,16 @@ class State:
         text = self._get("last_audit")
         return Audit.from_json(text) if text else None
 
+    def search_total(self, day: date) -> int | None:
+        """How many hits full-text search last listed for filing day `day` (read in full)."""
+        text = self._get("efts_total")
+        if not text or not text.startswith(f"{day.isoformat()}:"):
+            return None
+        return int(text.split(":", 1)[1])
+
+    def save_search_total(self, day: date, total: int) -> None:
+        self._put("efts_total", f"{day.isoformat()}:{total}")
+
     def submissions_compared(self) -> date | None:
         """The day each watched company's submissions JSON was last compared."""
         text = self._get("submissions_compared_on")
