@@ -42,7 +42,6 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from edgarwatch.config import Settings
 from edgarwatch.daemon.cycles import Cycles
-from edgarwatch.daemon.delivery import DeliveryLoop
 from edgarwatch.daemon.discovery import FilingListener
 from edgarwatch.daemon.readers import ReadLoop
 from edgarwatch.daemon.runtime import Runtime, build_runtime
@@ -78,7 +77,7 @@ class Daemon:
             fetch_tickers=False,
             on_recorded=on_recorded,
         )
-        self.delivery = DeliveryLoop(self.runtime, self.stop)
+        self.delivery = self.runtime.dispatcher
         self.readers = ReadLoop(
             self.runtime.storage,
             self.runtime.new_client,
@@ -87,10 +86,10 @@ class Daemon:
             watchlist=lambda: self.runtime.watchlist,
             stop=self.stop,
             workers=settings.poll.readers,
-            on_queued=self.delivery.wake,
+            on_queued=self.wake_delivery,
         )
         self.cycles = Cycles(
-            self.runtime, self.systemd, on_found=self.readers.wake, on_queued=self.delivery.wake
+            self.runtime, self.systemd, on_found=self.readers.wake, on_queued=self.wake_delivery
         )
         self.scheduler = BlockingScheduler(
             timezone=EASTERN,
@@ -164,6 +163,10 @@ class Daemon:
         else:
             logger.warning("job %s is still running; this run waits for the next", event.job_id)
 
+    def wake_delivery(self) -> None:
+        """Readers queued notifications: every channel's worker looks now."""
+        self.delivery.wake()
+
     # -- signals ---------------------------------------------------------------
     def install_signal_handlers(self) -> None:
         signal.signal(signal.SIGTERM, self._on_stop_signal)
@@ -211,7 +214,8 @@ class Daemon:
             watchdog.stop()
             abandoned = self._wait_for_jobs(STOP_DEADLINE_SECONDS / 2)
             abandoned += self.readers.join(STOP_DEADLINE_SECONDS / 4)
-            abandoned += self.delivery.join(STOP_DEADLINE_SECONDS / 4)
+            if not self.delivery.stop(STOP_DEADLINE_SECONDS / 4):
+                abandoned.append("delivery")
             if not abandoned:
                 self.cycles.close()
                 self.runtime.close()
