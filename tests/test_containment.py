@@ -21,7 +21,7 @@ import pytest
 from edgarwatch.daemon import enrich
 from edgarwatch.daemon.cycles import Cycles
 from edgarwatch.daemon.runtime import Runtime, build_runtime
-from edgarwatch.daemon.status import collect
+from edgarwatch.daemon.status import collect, storage_problems
 from edgarwatch.edgar import sources
 from edgarwatch.edgar.client import EdgarClient, EdgarUnavailable
 from edgarwatch.edgar.paths import complete_submission_path
@@ -288,3 +288,57 @@ def test_a_first_poll_that_dies_while_recording_the_baseline_announces_none_of_i
     recorded = context.storage.connections.query("SELECT notify FROM filings")
     assert len(recorded) == 5
     assert all(row["notify"] == "baseline" for row in recorded)
+
+
+def test_an_unwritable_database_is_said_once_per_state_change_with_its_cause(
+    world: tuple[Replay, Runtime], caplog: pytest.LogCaptureFixture
+) -> None:
+    replay, context = world
+    cycles = cycles_for(context)
+    assert cycles.poll().ok
+    db = context.storage.connections.db  # this thread's connection: the one the poll uses
+    db.execute("PRAGMA query_only = ON")  # what a read-only file answers: SQLITE_READONLY
+    outcomes = []
+    for _ in range(3):
+        publish(replay, eight_k(IMMUNOGEN, ["1.01"]))
+        outcomes.append(cycles.poll())
+    assert [o.ok for o in outcomes] == [False, False, False]
+    assert all("database is read-only" in o.summary for o in outcomes)
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert "database is read-only" in errors[0].getMessage()
+    assert errors[0].exc_info is None  # a state, not a crash: no traceback
+    db.execute("PRAGMA query_only = OFF")
+    caplog.clear()
+    assert cycles.poll().ok
+    assert any("can be written again" in r.getMessage() for r in caplog.records)
+    # Nothing was lost: the filings the read-only polls saw are recorded now.
+    assert len(context.storage.connections.query("SELECT accession FROM filings")) == 3
+
+
+def test_a_full_disk_is_named_as_such(world: tuple[Replay, Runtime]) -> None:
+    replay, context = world
+    cycles = cycles_for(context)
+    assert cycles.poll().ok
+    db = context.storage.connections.db
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")  # what a full disk answers: SQLITE_FULL
+    for _ in range(30):
+        publish(replay, eight_k(IMMUNOGEN, {"1.01": "x" * 3000}))
+    outcome = cycles.poll()
+    assert not outcome.ok
+    assert "disk full" in outcome.summary
+
+
+def test_status_names_a_read_only_database_and_a_full_disk(tmp_path: Path) -> None:
+    database = tmp_path / "edgarwatch.db"
+    database.write_bytes(b"")
+    full = type("Usage", (), {"free": 4096})()
+    roomy = type("Usage", (), {"free": 10**12})()
+    assert storage_problems(database, lambda _: roomy, lambda _: True) == []
+    assert storage_problems(database, lambda _: roomy, lambda p: p != database) == [
+        f"database is read-only: {database} is not writable by this user"
+    ]
+    assert storage_problems(database, lambda _: full, lambda _: True) == [
+        "disk full: 4 KiB free on the database's file system"
+    ]

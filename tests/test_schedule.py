@@ -21,7 +21,7 @@ def test_filing_hours_are_six_to_ten_eastern_on_business_days() -> None:
     assert in_filing_hours(et(2026, 11, 20, 6, 0))
     assert in_filing_hours(
         et(2026, 11, 20, 17, 45)
-    )  # after 17:30: dated next day, still disseminated
+    )  # after 17:30: dated the next day; 8-Ks held to its morning, other forms posted
     assert not in_filing_hours(et(2026, 11, 20, 22, 0))
     assert not in_filing_hours(et(2026, 11, 20, 5, 59))
     assert not in_filing_hours(et(2026, 11, 21, 12, 0))  # Saturday

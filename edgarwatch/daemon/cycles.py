@@ -83,6 +83,7 @@ class Cycles:
         self._heartbeat: float | None = None
         self._status_line = ""
         self._clients: dict[str, EdgarClient] = {}
+        self._storage_problem = ""
         self._clients_lock = threading.Lock()
 
     # -- poll ----------------------------------------------------------------
@@ -297,10 +298,15 @@ class Cycles:
         except EdgarError as exc:
             error = summary = f"{kind} failed: {exc}"
             logger.error("%s", summary)
+        except StorageError as exc:
+            error = summary = f"{kind} failed: {exc}"
+            self._storage_trouble(exc)
         except Exception as exc:
             error = summary = f"{kind} failed: {type(exc).__name__}: {exc}"
             logger.exception("%s failed; the next cycle will run as scheduled", kind)
         requests = client.requests_sent - before
+        if ok:
+            self._storage_recovered()
         self._log(kind, started, ok, requests, step, error, summary)
         if step.found:
             self.on_found()
@@ -333,11 +339,27 @@ class Cycles:
                     error=error,
                     status_line=status_line,
                 )
-            except StorageError:
-                logger.exception("cannot record the %s outcome", kind)
+            except StorageError as exc:
+                self._storage_trouble(exc)
         if ok:
             level = logging.DEBUG if idle_poll else logging.INFO
             logger.log(level, "%s (%d request%s)", summary, requests, "" if requests == 1 else "s")
+
+    def _storage_trouble(self, exc: StorageError) -> None:
+        """Say so once per state change, not with a traceback every cycle."""
+        cause = str(getattr(exc, "cause", "") or exc)
+        if cause != self._storage_problem:
+            logger.error(
+                "the database cannot be written: %s. Nothing is lost while it lasts (EDGAR "
+                "is read again once it can be); cycles keep trying.",
+                exc,
+            )
+            self._storage_problem = cause
+
+    def _storage_recovered(self) -> None:
+        if self._storage_problem:
+            logger.warning("the database can be written again (it was: %s)", self._storage_problem)
+            self._storage_problem = ""
 
     def current_interval(self) -> float:
         poll = self.runtime.settings.poll

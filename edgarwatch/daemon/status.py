@@ -9,13 +9,18 @@ Unhealthy (exit 1) when any of these holds:
 * a filing that may notify still waits for its documents past
   `notify.enrich_give_up_minutes` (plus a poll interval's grace): reading it
   keeps failing in a way the give-up could not settle;
-* an SEC rate-limit block is in force.
+* an SEC rate-limit block is in force;
+* the database cannot be written: read-only, or its disk (nearly) full.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import statistics
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from edgarwatch.config import Settings
@@ -67,6 +72,7 @@ def collect(settings: Settings, storage: Storage, now: datetime | None = None) -
             "7d": _percentiles(storage.outbox.latencies(now - timedelta(days=7))),
         },
         "detection": _detection(storage, now),
+        "storage_problems": storage_problems(storage.path),
     }
     # An idle poll writes its success only every `poll.heartbeat_seconds` (disks wear).
     allowed = max(MISSED_INTERVALS * interval, settings.poll.heartbeat_seconds + 2 * interval)
@@ -101,11 +107,37 @@ def _problems(
             f"{overdue} filing(s) that may notify still waiting for its documents past the "
             "give-up age (see `edgarwatch filings` and the log)"
         )
+    problems.extend(report["storage_problems"])
     if report["sec_block"]["active"]:
         problems.append(
             f"SEC rate-limit block in force until {report['sec_block']['until']} "
             f"({report['sec_block']['reason']})"
         )
+    return problems
+
+
+LOW_DISK_BYTES = 16 * 1024 * 1024
+"""Below this much free space SQLite's next checkpoint or page may fail: say "disk full"."""
+
+
+def storage_problems(
+    database: Path,
+    disk_usage: Callable[[Path], Any] = shutil.disk_usage,
+    writable: Callable[[Path], bool] = lambda path: os.access(path, os.W_OK),
+) -> list[str]:
+    """Why the daemon could not write its database, seen from outside it (status never
+    writes): the file or its folder not writable, or the disk (nearly) full."""
+    problems = []
+    for path in (database, database.parent):
+        if path.exists() and not writable(path):
+            problems.append(f"database is read-only: {path} is not writable by this user")
+            break
+    try:
+        free = int(disk_usage(database.parent).free)
+    except OSError:
+        free = None
+    if free is not None and free < LOW_DISK_BYTES:
+        problems.append(f"disk full: {free // 1024} KiB free on the database's file system")
     return problems
 
 

@@ -4,7 +4,8 @@
 `filings` (filings, companies, items, exhibits), `outbox` (notifications),
 `state` (cursor and health marks, seen accessions, tickers, the cycle log)
 and `watched` (the resolved watchlist). Errors are `StorageError`s:
-`DatabaseUnavailable`, `DatabaseLocked`, `SearchSyntaxError`.
+`DatabaseUnavailable`, `DatabaseLocked`, `DatabaseUnwritable` (read-only, disk full),
+`SearchSyntaxError`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from edgarwatch.storage.db import (
     Connections,
     DatabaseLocked,
     DatabaseUnavailable,
+    DatabaseUnwritable,
     SearchSyntaxError,
     StorageError,
 )
@@ -49,6 +51,7 @@ __all__ = [
     "Audit",
     "DatabaseLocked",
     "DatabaseUnavailable",
+    "DatabaseUnwritable",
     "FeedCursor",
     "NewNotification",
     "OutboxRow",

@@ -37,6 +37,31 @@ class DatabaseLocked(StorageError):
     """Another writer held the database for longer than the busy timeout."""
 
 
+class DatabaseUnwritable(StorageError):
+    """Writes fail: the database file is read-only, or its disk is full (or failing)."""
+
+    def __init__(self, cause: str, detail: str) -> None:
+        self.cause = cause
+        super().__init__(f"{cause} ({detail})")
+
+
+_UNWRITABLE = {
+    sqlite3.SQLITE_READONLY: "database is read-only",
+    sqlite3.SQLITE_FULL: "disk full",
+    sqlite3.SQLITE_IOERR: "disk I/O error",
+    sqlite3.SQLITE_CANTOPEN: "database file cannot be opened",
+}
+
+
+def unwritable(exc: sqlite3.Error) -> DatabaseUnwritable | None:
+    """The named storage error for a write SQLite refused, when that is what it was."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in _UNWRITABLE:
+        return DatabaseUnwritable(_UNWRITABLE[primary], str(exc))
+    return None
+
+
 class SearchSyntaxError(StorageError, ValueError):
     """A full-text search query that SQLite FTS5 cannot read (`edgarwatch search --raw`)."""
 
@@ -95,14 +120,17 @@ class Connections:
         try:
             db.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:  # SQLITE_BUSY past the busy timeout
-            raise DatabaseLocked(f"{self.path}: {exc}") from None
+            raise unwritable(exc) or DatabaseLocked(f"{self.path}: {exc}") from None
         try:
             yield db
-        except BaseException:
-            db.conn.execute("ROLLBACK")
-            raise
-        else:
             db.conn.execute("COMMIT")
+        except BaseException as exc:
+            with suppress(sqlite3.Error):
+                db.conn.execute("ROLLBACK")
+            named = unwritable(exc) if isinstance(exc, sqlite3.Error) else None
+            if named is not None:
+                raise named from None
+            raise
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, params))
