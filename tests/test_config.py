@@ -34,7 +34,9 @@ def test_it_loads_defaults_from_a_minimal_file() -> None:
     assert settings.edgar.requests_per_second == 5
     assert settings.edgar.base_url == "https://www.sec.gov"
     assert settings.edgar.data_url == "https://data.sec.gov"
-    assert settings.poll.interval_seconds == 5  # idle polls are a 10-entry page: every few seconds by default
+    assert (
+        settings.poll.interval_seconds == 5
+    )  # idle polls are a 10-entry page: every few seconds by default
     assert settings.poll.reconcile_minutes == 60
     assert settings.poll.off_hours_interval_seconds == 300
     assert [r.items for r in settings.notify.rules] == [("1.01",)]

@@ -17,7 +17,7 @@ import pytest
 
 from edgarwatch.replay.server import Replay, ReplayServer
 from tests.process import Daemon, database_value, edgarwatch, wait_until
-from tests.servers.slack_receiver import SlackReceiver
+from tests.servers.slack_receiver import SlackReceiver, slow
 from tests.servers.smtp import SmtpServer
 from tests.support import company, eight_k, minutes_ago, tickers_json, write_config
 
@@ -324,3 +324,36 @@ def test_sigterm_during_an_edgar_outage_still_exits_within_ten_seconds(
         code, seconds = daemon.terminate(timeout=15)
     assert code == 0
     assert seconds < 10, daemon.output()
+
+
+def test_a_slow_channel_holds_neither_polling_nor_the_other_channels(
+    replay: tuple[Replay, str], smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """Issue 8.3: a Slack taking 8 s per post with messages queued once held the polls
+    and delayed email; polling never waits on delivery, and each channel has its own
+    worker."""
+    edgar, url = replay
+    database = tmp_path / "edgarwatch.db"
+    slow_slack = SlackReceiver(default=slow(8.0))
+    with slow_slack:
+        # One post per filing, unpaced, each taking 8 s; the client waits for it.
+        slack = "timeout = 30\nmin_interval_seconds = 0\ncoalesce_above = 0\n"
+        extra = channels(slow_slack, smtp_server).replace("timeout = 5\n", slack, 1)
+        config = write_config(
+            tmp_path / "config.toml", url, database, extra=extra, watch="ciks = [855654]"
+        )
+        deals = [eight_k(IMMUNOGEN, {"1.01": f"Agreement {n}."}) for n in range(6)]
+        with Daemon(config, tmp_path / "daemon.log"):
+            wait_until(lambda: baseline_done(database), why="the baseline poll")
+            for deal in deals:
+                edgar.publish(deal)
+            published = time.monotonic()
+            wait_until(lambda: len(smtp_server.messages) >= 6, timeout=15, why="six emails")
+            email_delay = time.monotonic() - published
+            polling_from = datetime.now(UTC)
+            time.sleep(8)
+            polls = polls_since(edgar, polling_from)
+            slack_posts = len(slow_slack.requests)
+    assert email_delay < 10  # not behind six 8-second Slack posts (48 s)
+    assert polls >= 5  # a 1 s poll kept polling while Slack was slow
+    assert slack_posts < 6  # Slack was indeed still busy with its queue
