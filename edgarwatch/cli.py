@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
@@ -89,6 +90,47 @@ def _open_storage(settings: Settings) -> Storage:
         raise SystemExit(1) from None
 
 
+@contextmanager
+def _reading(settings: Settings) -> Iterator[Storage]:
+    """The database opened read-only (never created, migrated or written), for the
+    commands that only read; a missing or unreadable one: the reason, exit 1."""
+    from edgarwatch.storage import Storage, StorageError
+
+    try:
+        storage = Storage.open_readonly(settings.storage.path)
+    except StorageError as exc:
+        click.echo(f"edgarwatch: {exc}", err=True)
+        raise SystemExit(EX_UNHEALTHY) from None
+    try:
+        with storage.reading():
+            yield storage
+    except StorageError as exc:
+        click.echo(f"edgarwatch: {exc}", err=True)
+        raise SystemExit(EX_UNHEALTHY) from None
+    finally:
+        storage.close()
+
+
+def _companies(
+    storage: Storage, ciks: tuple[int, ...], tickers: tuple[str, ...]
+) -> list[int] | None:
+    """`--cik`/`--ticker` as CIKs (None: no filter); an unknown ticker exits 2."""
+    if not ciks and not tickers:
+        return None
+    wanted = list(ciks)
+    for ticker in tickers:
+        found = storage.state.ciks_for_ticker(ticker.strip().upper())
+        if not found:
+            click.echo(
+                f"edgarwatch: unknown ticker {ticker.upper()!r}: not among the tickers the daemon "
+                "keeps from company_tickers.json (use --cik)",
+                err=True,
+            )
+            raise SystemExit(EX_USAGE)
+        wanted += found
+    return list(dict.fromkeys(wanted))
+
+
 def _runtime(settings: Settings) -> Runtime:
     from edgarwatch.daemon.runtime import build_runtime
 
@@ -161,7 +203,12 @@ def check_config(ctx: click.Context, config_path: Path | None, show: bool) -> No
 
 @main.command()
 @_config_option
-@click.option("--cik", type=int, help="Only filings naming this CIK (any role).")
+@click.option(
+    "--cik", "ciks", type=int, multiple=True, help="Only filings naming this CIK (any role)."
+)
+@click.option(
+    "--ticker", "tickers", multiple=True, help="Only filings naming this ticker's company."
+)
 @click.option("--item", help="Only filings reporting this item (e.g. 1.01).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Filed on or after YYYY-MM-DD.")
 @click.option("--limit", type=int, default=50, show_default=True)
@@ -170,21 +217,22 @@ def check_config(ctx: click.Context, config_path: Path | None, show: bool) -> No
 def filings(
     ctx: click.Context,
     config_path: Path | None,
-    cik: int | None,
+    ciks: tuple[int, ...],
+    tickers: tuple[str, ...],
     item: str | None,
     since: Any,
     limit: int,
     as_json: bool,
 ) -> None:
-    """List recorded filings, newest first."""
+    """List recorded filings, newest first (reads the database, never writes it)."""
     settings = _settings(ctx, config_path, "warning")
-    storage = _open_storage(settings)
-    try:
+    with _reading(settings) as storage:
         rows = storage.filings.listing(
-            cik=cik, item=item, since=since.date() if since else None, limit=limit
+            ciks=_companies(storage, ciks, tickers),
+            item=item,
+            since=since.date() if since else None,
+            limit=limit,
         )
-    finally:
-        storage.close()
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -224,6 +272,12 @@ def _parse_time(value: str) -> Any:
 @click.argument("query")
 @click.option("--item", help="Only this item (e.g. 1.01).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Filed on or after YYYY-MM-DD.")
+@click.option(
+    "--cik", "ciks", type=int, multiple=True, help="Only filings naming this CIK (any role)."
+)
+@click.option(
+    "--ticker", "tickers", multiple=True, help="Only filings naming this ticker's company."
+)
 @click.option("--limit", type=int, default=20, show_default=True)
 @click.option(
     "--raw", is_flag=True, help='Pass QUERY to SQLite FTS5 as is (AND, OR, NEAR, "phrases").'
@@ -236,26 +290,37 @@ def search(
     query: str,
     item: str | None,
     since: Any,
+    ciks: tuple[int, ...],
+    tickers: tuple[str, ...],
     limit: int,
     raw: bool,
     as_json: bool,
 ) -> None:
-    """Full-text search over item texts, best matches first."""
+    """Full-text search over item texts, best matches first.
+
+    Every word must appear; words match their other forms ("royalty" finds
+    "royalties"); `licens*` is a prefix; "a phrase" in double quotes stays
+    together. --raw passes QUERY to SQLite FTS5 as it is (OR, NOT, NEAR).
+    """
     from edgarwatch.storage import SearchSyntaxError
 
     settings = _settings(ctx, config_path, "warning")
-    storage = _open_storage(settings)
-    try:
+    with _reading(settings) as storage:
         fts_query = query if raw else storage.filings.quote_search(query)
+        if not fts_query:
+            click.echo("edgarwatch: nothing to search for", err=True)
+            raise SystemExit(EX_USAGE)
         try:
             rows = storage.filings.search(
-                fts_query, item=item, since=since.date() if since else None, limit=limit
+                fts_query,
+                item=item,
+                since=since.date() if since else None,
+                limit=limit,
+                ciks=_companies(storage, ciks, tickers),
             )
         except SearchSyntaxError as exc:
             click.echo(f"edgarwatch: {exc}", err=True)
             raise SystemExit(EX_USAGE) from None
-    finally:
-        storage.close()
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -270,7 +335,40 @@ def search(
             + f" — {row['form']} filed {row['filed']} — Item {row['number']}: {row['title']}"
         )
         click.echo(f"  {snippet}")
-        click.echo(f"  {row['url']}\n")
+        click.echo(f"  {row['url']}  ({row['accession']})\n")
+
+
+@main.command()
+@_config_option
+@click.argument("accession")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def show(ctx: click.Context, config_path: Path | None, accession: str, as_json: bool) -> None:
+    """One recorded filing in full: companies, items with their text, agreements,
+    exhibits, notifications. ACCESSION with or without dashes."""
+    from edgarwatch.filing import normalise_accession
+
+    try:
+        number = normalise_accession(accession)
+    except ValueError as exc:
+        click.echo(f"edgarwatch: {exc}", err=True)
+        raise SystemExit(EX_USAGE) from None
+    settings = _settings(ctx, config_path, "warning")
+    with _reading(settings) as storage:
+        details = storage.filings.details(number)
+        if details is not None:
+            details["notifications"] = storage.outbox.for_filing(number)
+    if details is None:
+        click.echo(
+            f"edgarwatch: filing {number} is not recorded in {settings.storage.path}", err=True
+        )
+        raise SystemExit(EX_UNHEALTHY)
+    if as_json:
+        click.echo(json.dumps(details, indent=2, ensure_ascii=False))
+        return
+    from edgarwatch.show import render_filing
+
+    click.echo(render_filing(details))
 
 
 # -- operations ---------------------------------------------------------------------------
@@ -281,15 +379,29 @@ def search(
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def status(ctx: click.Context, config_path: Path | None, as_json: bool) -> None:
-    """Health at a glance; exit 0 when healthy, 1 when not (for monitoring)."""
+    """Health at a glance; exit 0 when healthy, 1 when not (for monitoring).
+
+    Reads the database, never writes it: no database (or one it cannot read)
+    is unhealthy, and --json says why in {"healthy": false, "error": …}.
+    """
     from edgarwatch.daemon.status import collect, render_text
+    from edgarwatch.storage import Storage, StorageError
 
     settings = _settings(ctx, config_path, "warning")
-    storage = _open_storage(settings)
     try:
-        report = collect(settings, storage)
-    finally:
-        storage.close()
+        storage = Storage.open_readonly(settings.storage.path)
+        try:
+            with storage.reading():
+                report = collect(settings, storage)
+        finally:
+            storage.close()
+    except StorageError as exc:
+        if as_json:
+            error = {"healthy": False, "database": str(settings.storage.path), "error": str(exc)}
+            click.echo(json.dumps(error, indent=2, ensure_ascii=False))
+        else:
+            click.echo(f"edgarwatch: {exc}", err=True)
+        raise SystemExit(EX_UNHEALTHY) from None
     click.echo(json.dumps(report, indent=2) if as_json else render_text(report))
     raise SystemExit(EX_OK if report["healthy"] else EX_UNHEALTHY)
 

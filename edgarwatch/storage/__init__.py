@@ -1,23 +1,31 @@
 """The only code that touches SQLite: schema, migrations and named queries.
 
-`Storage.open(path)` applies pending migrations and hands out the stores:
+`Storage.open(path)` applies pending migrations and hands out the stores;
+`Storage.open_readonly(path)` (the read commands) never creates, migrates or
+writes the file (see `ReadOnlyConnections` for how a live WAL database is read):
 `filings` (filings, companies, items, exhibits), `outbox` (notifications),
 `state` (cursor and health marks, seen accessions, tickers, the cycle log)
 and `watched` (the resolved watchlist). Errors are `StorageError`s:
-`DatabaseUnavailable`, `DatabaseLocked`, `DatabaseUnwritable` (read-only, disk full),
+`DatabaseUnavailable` (`DatabaseMissing`), `DatabaseLocked`, `DatabaseOutdated`,
+`DatabaseUnwritable` (read-only, disk full),
 `SearchSyntaxError`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from edgarwatch.policy import NewNotification
 from edgarwatch.storage.db import (
     Connections,
     DatabaseLocked,
+    DatabaseMissing,
+    DatabaseOutdated,
     DatabaseUnavailable,
     DatabaseUnwritable,
+    ReadOnlyConnections,
     SearchSyntaxError,
     StorageError,
 )
@@ -39,6 +47,26 @@ class Storage:
     def open(cls, path: Path) -> Storage:
         return cls(Connections(path))
 
+    @classmethod
+    def open_readonly(cls, path: Path) -> Storage:
+        """Open for reading only; DatabaseMissing when there is no file (none is created)."""
+        return cls(ReadOnlyConnections(path))
+
+    @property
+    def outdated(self) -> list[str]:
+        """Migrations this code has and a read-only database lacks (the daemon applies them)."""
+        return list(getattr(self.connections, "outdated", []))
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Around reads of a read-only database: SQLite errors become StorageErrors that
+        say what to do (`DatabaseOutdated`: start the daemon once to upgrade it)."""
+        if isinstance(self.connections, ReadOnlyConnections):
+            with self.connections.reading():
+                yield
+        else:
+            yield
+
     @property
     def path(self) -> Path:
         return self.connections.path
@@ -50,6 +78,8 @@ class Storage:
 __all__ = [
     "Audit",
     "DatabaseLocked",
+    "DatabaseMissing",
+    "DatabaseOutdated",
     "DatabaseUnavailable",
     "DatabaseUnwritable",
     "FeedCursor",

@@ -66,6 +66,15 @@ class SearchSyntaxError(StorageError, ValueError):
     """A full-text search query that SQLite FTS5 cannot read (`edgarwatch search --raw`)."""
 
 
+class DatabaseMissing(DatabaseUnavailable):
+    """There is no database file: read commands never create one."""
+
+
+class DatabaseOutdated(StorageError):
+    """The database lacks a table or column this edgarwatch reads: an older daemon made it,
+    and only the daemon (which migrates at start) may upgrade it."""
+
+
 class Connections:
     """Hands each thread its own sqlite-utils Database on one file."""
 
@@ -142,3 +151,81 @@ class Connections:
                     conn.close()
             self._all.clear()
         self._local = threading.local()
+
+
+class ReadOnlyConnections(Connections):
+    """Connections that only read: they never create, migrate or write the file.
+
+    `edgarwatch status`, `filings`, `search`, `show` read a database the daemon
+    may be writing, possibly as another user (systemd's DynamicUser) or from a
+    read-only mount. How it is opened (sqlite.org/wal.html "Read-Only
+    Databases", sqlite.org/uri.html):
+
+    * a `-wal` file beside it (the daemon runs, or stopped without cleaning
+      up): `mode=ro`. It reads the write-ahead log, where the newest rows are,
+      and takes no write lock. SQLite (>= 3.22) needs the `-shm` to exist and
+      be readable, or the directory to be writable.
+    * no `-wal` file: nobody has the database open in WAL mode, so every
+      committed row is in the main file, and `immutable=1` reads it without
+      creating a `-wal` or `-shm`. Created by `mode=ro`, those would belong to
+      whoever ran the command and could lock the daemon's own user out.
+      (A daemon starting while such a read runs could checkpoint under it;
+      the read is a one-off, and a retry sees the new state.)
+
+    `outdated` names the migrations this code has and the file lacks: the
+    daemon applies them at its next start; until then what exists is read,
+    and a missing table or column is a `DatabaseOutdated`.
+    """
+
+    def __init__(self, path: Path) -> None:  # not super().__init__: it would create and migrate
+        self.path = path
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        if not path.is_file():
+            raise DatabaseMissing(f"no database at {path} — has the daemon run?")
+        wal = path.with_name(path.name + "-wal")
+        self.uri = path.absolute().as_uri() + ("?mode=ro" if wal.exists() else "?immutable=1")
+        try:
+            self.outdated = [m.name for m in migrations.pending(self.db)]
+        except sqlite3.Error as exc:
+            self.close()
+            raise DatabaseUnavailable(f"cannot read the database {path}: {exc}") from None
+
+    @property
+    def db(self) -> Database:
+        db: Database | None = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(
+                self.uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False
+            )
+            conn.execute("PRAGMA query_only=ON")
+            db = Database(conn)
+            self._local.db = db
+            with self._readers_lock:
+                self._readers.append(conn)
+        return db
+
+    def close(self) -> None:
+        with self._readers_lock:
+            for conn in self._readers:
+                with suppress(sqlite3.Error):
+                    conn.close()
+            self._readers.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Turn SQLite's errors into StorageErrors that say what to do."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            missing = str(exc).startswith(("no such table", "no such column"))
+            if missing and self.outdated:
+                raise DatabaseOutdated(
+                    f"the database {self.path} is from an older edgarwatch ({exc}); "
+                    "start the daemon once to upgrade it"
+                ) from None
+            raise StorageError(f"cannot read the database {self.path}: {exc}") from None
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot read the database {self.path}: {exc}") from None

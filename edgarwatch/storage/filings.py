@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
@@ -282,13 +283,16 @@ class FilingStore:
         item: str | None = None,
         since: date | None = None,
         limit: int = 50,
+        ciks: Sequence[int] | None = None,
     ) -> list[dict[str, Any]]:
-        """Recorded filings, newest first (for `edgarwatch filings`)."""
+        """Recorded filings, newest first (for `edgarwatch filings`); `cik`/`ciks`: naming
+        any of these companies, in any role."""
         where: list[str] = ["1 = 1"]
         params: list[Any] = []
-        if cik is not None:
-            where.append("accession IN (SELECT accession FROM filing_companies WHERE cik = ?)")
-            params.append(cik)
+        wanted = [*([cik] if cik is not None else []), *(ciks or ())]
+        if cik is not None or ciks is not None:
+            where.append(_naming_any("accession", wanted))
+            params.extend(wanted)
         if item is not None:
             where.append("accession IN (SELECT accession FROM items WHERE number = ?)")
             params.append(item)
@@ -326,12 +330,20 @@ class FilingStore:
         return int(row[0])
 
     def search(
-        self, query: str, *, item: str | None = None, since: date | None = None, limit: int = 20
+        self,
+        query: str,
+        *,
+        item: str | None = None,
+        since: date | None = None,
+        limit: int = 20,
+        ciks: Sequence[int] | None = None,
     ) -> list[dict[str, Any]]:
         """Ranked full-text search over item texts, with a highlighted snippet.
 
-        `query` is FTS5 syntax (`quote_search` turns words into one); a query
-        FTS5 cannot read raises SearchSyntaxError.
+        `query` is FTS5 syntax (`quote_search` turns what a person types into
+        one); a query FTS5 cannot read raises SearchSyntaxError. `ciks`: only
+        filings naming one of these companies (any role). The index stems
+        English words (m009: porter), so "royalty" finds "royalties".
         """
         where: list[str] = ["items_fts MATCH ?"]
         params: list[Any] = [query]
@@ -341,6 +353,9 @@ class FilingStore:
         if since:
             where.append("filings.filed >= ?")
             params.append(since.isoformat())
+        if ciks is not None:
+            where.append(_naming_any("filings.accession", ciks))
+            params.extend(ciks)
         sql = (
             "SELECT filings.accession, filings.company, filings.cik, filings.form, filings.filed, "
             "filings.url, items.number, items.title, "
@@ -355,9 +370,85 @@ class FilingStore:
             raise SearchSyntaxError(f"cannot search for {query!r}: {exc}") from None
 
     def quote_search(self, words: str) -> str:
-        """Words as an FTS5 query matching all of them, whatever punctuation they hold."""
-        quoted: str = self.c.db.quote_fts(words)
-        return quoted
+        """What a person typed as an FTS5 query (`fts_query`)."""
+        return fts_query(words)
+
+    # -- one filing in full (`edgarwatch show`) ---------------------------------
+    def details(self, accession: str) -> dict[str, Any] | None:
+        """Everything recorded about one filing, as plain JSON-ready values: the filing
+        row, every company and role, items with their text, items only the document
+        has, exhibits, and agreements (when a table of them exists). None: not recorded."""
+        rows = self.c.query(
+            "SELECT accession, cik, company, form, filed, accepted_at, items, url, size, "
+            "primary_document, source, notify, enrich_status, enrich_error, recorded_at, "
+            "enriched_at FROM filings WHERE accession = ?",
+            [accession],
+        )
+        if not rows:
+            return None
+        filing = rows[0]
+        filing["items"] = json.loads(filing["items"] or "[]")
+        filing["companies"] = self.c.query(
+            "SELECT cik, name, role FROM filing_companies WHERE accession = ? ORDER BY rowid",
+            [accession],
+        )
+        filing["item_texts"] = sorted(
+            self.c.query("SELECT number, title, text FROM items WHERE accession = ?", [accession]),
+            key=_by_number,
+        )
+        filing["undeclared_items"] = sorted(
+            self.c.query(
+                "SELECT number, title, text FROM undeclared_items WHERE accession = ?", [accession]
+            ),
+            key=_by_number,
+        )
+        filing["exhibits"] = self.c.query(
+            "SELECT type, document, description, url, size FROM exhibits WHERE accession = ? "
+            "ORDER BY sequence, document",
+            [accession],
+        )
+        filing["agreements"] = self.agreements(accession)
+        return filing
+
+    def agreements(self, accession: str) -> list[dict[str, Any]]:
+        """Rows of an `agreements` table about this filing, when the database has one
+        (the deal-terms extractor's; its columns are its own), else nothing."""
+        if not self.c.db.table("agreements").exists():
+            return []
+        return self.c.query(
+            "SELECT * FROM agreements WHERE accession = ? ORDER BY rowid", [accession]
+        )
+
+
+def fts_query(text: str) -> str:
+    """What a person typed, as an FTS5 query that matches every word or phrase in it.
+
+    Each word becomes a quoted FTS5 string (quotes doubled, sqlite.org/fts5.html
+    "FTS5 Strings"), so `AT&T`, `foo-bar`, `a:b` or a lone `NOT` are searched
+    for, not read as syntax; `"…"` keeps a phrase together; a trailing `*`
+    stays a prefix query (`licens*` finds license, licensing, licensee).
+    """
+    terms = []
+    for match in re.finditer(r'"([^"]*)"(\*?)|(\S+)', text):
+        phrase, star, word = match.groups()
+        body = phrase if word is None else word.replace('"', "")
+        star = star or ("*" if word and word.endswith("*") else "")
+        body = body.rstrip("*").strip() if word else body.strip()
+        if body:
+            terms.append('"' + body.replace('"', '""') + '"' + star)
+    return " ".join(terms)
+
+
+def _by_number(row: dict[str, Any]) -> tuple[int, int]:
+    return sort_key(row["number"])
+
+
+def _naming_any(column: str, ciks: Sequence[int]) -> str:
+    """SQL (bind `ciks` after it): the filing in `column` names one of `ciks`, any role."""
+    if not ciks:
+        return "0 = 1"
+    marks = ",".join("?" * len(ciks))
+    return f"{column} IN (SELECT accession FROM filing_companies WHERE cik IN ({marks}))"
 
 
 # -- rows ----------------------------------------------------------------------

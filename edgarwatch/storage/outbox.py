@@ -303,6 +303,14 @@ class Outbox:
         ).fetchall()
         return sorted(max(0.0, r[0]) for r in rows if r[0] is not None)
 
+    def for_filing(self, accession: str) -> list[dict[str, Any]]:
+        """One filing's notification rows, oldest first (for `edgarwatch show`)."""
+        return self.c.query(
+            "SELECT channel, rule, status, attempts, last_error, created_at, sent_at "
+            "FROM notifications WHERE accession = ? ORDER BY created_at, rowid",
+            [accession],
+        )
+
 
 SHORT_ID = 8
 """Characters of the delivery id the listing shows as ID (any unique prefix is accepted)."""

@@ -232,3 +232,18 @@ def m008_delivery_detail(db: Database) -> None:
     notifications.add_column("recipients_pending", str)
     notifications.add_column("recipients_refused", str)
     notifications.add_column("requeued_at", str)
+
+
+@migrations()
+def m009_search_stemming(db: Database) -> None:
+    """`items_fts` stems English words (FTS5's porter tokenizer over unicode61), so
+    "royalty" finds "royalties" and "license" finds "licensing". A tokenizer cannot be
+    changed in place: the index is dropped, recreated and refilled from `items` (its
+    content table), and its triggers recreated, once, here."""
+    db.table("items").enable_fts(
+        ["title", "text"],
+        fts_version="FTS5",
+        create_triggers=True,
+        tokenize="porter unicode61",
+        replace=True,
+    )

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from edgarwatch.company import Ticker
@@ -89,6 +89,18 @@ class Audit:
     def from_json(cls, text: str) -> Audit:
         data = json.loads(text)
         return cls(date.fromisoformat(data["day"]), data["total"], data["missed"], data["found_by"])
+
+
+SEEN_KEEP = timedelta(days=7)
+"""How far back `seen` must reach: the feed's ~1 business day, with a long weekend to spare."""
+
+
+@dataclass(frozen=True)
+class SeenPruned:
+    """What `prune_seen` did: accessions forgotten, and how many are still remembered."""
+
+    forgotten: int
+    kept: int
 
 
 class State:
@@ -226,6 +238,9 @@ class State:
         """Those of `accessions` a live source has already shown."""
         return set(accessions) - self.unseen(accessions)
 
+    def seen_count(self) -> int:
+        return int(self.c.db.execute("SELECT count(*) FROM seen").fetchone()[0])
+
     def mark_seen(self, filings: Iterable[Filing], source: str | None = None) -> None:
         """Remember accessions a source showed (the first source to show one is kept)."""
         now = iso(utc_now())
@@ -244,9 +259,26 @@ class State:
 
     def forget_seen_before(self, moment: datetime) -> int:
         """Forget accessions first seen before `moment` (the catch-up prunes, so `seen`
-        holds about a week of the feed, not every accession ever shown)."""
+        holds about a week of the feed, not every accession ever shown). Returns how
+        many were forgotten."""
+        return self.prune_seen(moment).forgotten
+
+    def prune_seen(self, before: datetime) -> SeenPruned:
+        """Forget accessions the feed can no longer show: first seen before `before` and
+        accepted before it too (or at an unknown time).
+
+        The feed reaches back about one business day (EDGAR.md), so a cut a week
+        back (`SEEN_KEEP`) outlasts any long weekend; an accession shown again
+        after that is recorded once all the same (filings are keyed by it).
+        """
         with self.c.transaction() as db:
-            return db.execute("DELETE FROM seen WHERE seen_at < ?", [iso(moment)]).rowcount
+            forgotten = db.execute(
+                "DELETE FROM seen WHERE seen_at < ? "
+                "AND (accepted_at IS NULL OR julianday(accepted_at) < julianday(?))",
+                [iso(before), iso(before)],
+            ).rowcount
+            kept = db.execute("SELECT count(*) FROM seen").fetchone()[0]
+        return SeenPruned(forgotten=forgotten, kept=int(kept))
 
     # -- tickers cache -------------------------------------------------------------
     def replace_tickers(self, tickers: Sequence[Ticker]) -> None:
@@ -267,6 +299,14 @@ class State:
 
     def tickers(self) -> list[Ticker]:
         return [Ticker(**row) for row in self.c.query("SELECT ticker, cik, name FROM tickers")]
+
+    def ciks_for_ticker(self, ticker: str) -> list[int]:
+        """The CIK(s) a ticker names: company_tickers.json's, and the watched list's."""
+        rows = self.c.db.execute(
+            "SELECT cik FROM tickers WHERE ticker = ? UNION SELECT cik FROM watched WHERE ticker = ?",
+            [ticker, ticker],
+        )
+        return sorted(int(row[0]) for row in rows)
 
     # -- poll log ------------------------------------------------------------------
     def log_cycle(
