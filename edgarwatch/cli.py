@@ -76,7 +76,7 @@ def _settings(ctx: click.Context, config_path: Path | None, log_level: str | Non
             click.echo(f"  - {problem}", err=True)
         raise SystemExit(EX_CONFIG) from None
     level = log_level or ctx.obj.get("log_level") or settings.log_level
-    logs.configure(level)
+    logs.configure(level, log_format=settings.log_format)
     return settings
 
 

@@ -136,9 +136,10 @@ class StorageSettings:
 
 @dataclass(frozen=True)
 class LogSettings:
-    """[log]."""
+    """[log]: how much to log, and as text lines or JSON objects (for log shippers)."""
 
     level: str = setting("INFO", case="upper")
+    format: Literal["text", "json"] = setting("text", case="lower")
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ class Settings:
     channels: tuple[ChannelSettings, ...] = ()
     log_level: str = "INFO"
     path: Path | None = field(default=None, compare=False)
+    log_format: Literal["text", "json"] = "text"
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -211,7 +213,10 @@ def _settings(reader: _Reader, doc: Mapping[str, Any]) -> Settings | None:
         reader.problem("log.level", f"must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
     if edgar is None or poll is None or watch is None or notify is None:
         return None
-    return Settings(edgar, poll, watch, storage, notify, channels, level, reader.path)
+    log_format = log.format if log else "text"
+    return Settings(
+        edgar, poll, watch, storage, notify, channels, level, reader.path, log_format=log_format
+    )
 
 
 def _storage(reader: _Reader, table: Mapping[str, Any]) -> StorageSettings:

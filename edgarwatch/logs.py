@@ -16,18 +16,31 @@ traceback lands in the journal at the record's priority. A line that starts
 in column 0 therefore always begins a record: text from EDGAR cannot forge
 one. Other control characters (terminal escapes) are shown as `\\xNN`.
 
+With `[log] format = "json"` (for log shippers) each record is one JSON
+object on one line: `{"ts", "level", "logger", "message"}`, plus `exception`
+(the traceback's text) when there is one. Under journald the line keeps its
+`<N>` prefix, which journald strips into the entry's priority, so the
+journal's MESSAGE is the JSON object itself.
+
 Every formatted record (message, arguments, exception text, stack) passes
 through `edgarwatch.secrets.redact`, so no registered secret reaches a line.
+
+APScheduler says seven INFO lines at every start ("Adding job tentatively",
+"Added job", "Scheduler started", …) and a pair per job run: its loggers log
+warnings and errors only, unless the level is DEBUG (then the start-up lines
+show; the per-run pair never does).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import sys
 from collections.abc import Mapping
-from typing import TextIO
+from datetime import datetime
+from typing import Literal, TextIO
 
 from edgarwatch.secrets import redact
 
@@ -49,26 +62,41 @@ QUIET_LOGGERS = {
     "charset_normalizer": logging.WARNING,
 }
 
+LogFormat = Literal["text", "json"]
+FORMATS = ("text", "json")
+
+SCHEDULER_LOGGER = "apscheduler"
+"""Start-up chatter at INFO: shown at DEBUG only (`configure`)."""
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def configure(level: str, *, stream: TextIO | None = None) -> None:
+def configure(level: str, *, stream: TextIO | None = None, log_format: LogFormat = "text") -> None:
     """Log records at `level` and above to `stream` (stderr); safe to call again.
 
     A second call replaces the handler installed by the first (e.g. once the
     configuration's `log.level` is known); handlers installed by others, such
-    as pytest's capture, are left alone.
+    as pytest's capture, are left alone. `log_format`: "text" (one line per
+    record) or "json" (one JSON object per line).
     """
     threshold = parse_level(level)
+    if log_format not in FORMATS:
+        raise ValueError(f"unknown log format {log_format!r}; use one of {', '.join(FORMATS)}")
     target = sys.stderr if stream is None else stream
     handler = _Handler(target)
-    handler.setFormatter(LineFormatter(journal=writes_to_journal(target)))
+    journal = writes_to_journal(target)
+    handler.setFormatter(
+        JsonFormatter(journal=journal) if log_format == "json" else LineFormatter(journal=journal)
+    )
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _Handler)]:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(threshold)
+    logging.getLogger(SCHEDULER_LOGGER).setLevel(
+        logging.NOTSET if threshold <= logging.DEBUG else logging.WARNING
+    )
     for name, quiet_level in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(quiet_level)
     # warnings.warn() from libraries: through the same handler, one line, redacted.
@@ -131,6 +159,38 @@ class LineFormatter(logging.Formatter):
         prefix = f"<{syslog_priority(record.levelno)}>" if self.journal else ""
         first, rest = lines[0], lines[1:]
         return "\n".join([prefix + first, *(prefix + CONTINUATION_INDENT + line for line in rest)])
+
+
+class JsonFormatter(logging.Formatter):
+    """Formats a record as one JSON object on one line, secrets masked.
+
+    Keys: `ts` (ISO 8601 with the offset), `level`, `logger`, `message`, and
+    `exception` (the traceback's text) or `stack` when the record has one.
+    JSON escapes line breaks and control characters, so filer text can
+    neither split a record nor forge one.
+    """
+
+    def __init__(self, *, journal: bool = False) -> None:
+        super().__init__()
+        self.journal = journal
+
+    def format(self, record: logging.LogRecord) -> str:
+        document: dict[str, str] = {
+            "ts": datetime.fromtimestamp(record.created)
+            .astimezone()
+            .isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        if record.exc_info:
+            document["exception"] = redact(self.formatException(record.exc_info))
+        elif record.exc_text:
+            document["exception"] = redact(record.exc_text)
+        if record.stack_info:
+            document["stack"] = redact(self.formatStack(record.stack_info))
+        line = json.dumps(document, ensure_ascii=False)
+        return f"<{syslog_priority(record.levelno)}>{line}" if self.journal else line
 
 
 class _Handler(logging.StreamHandler[TextIO]):

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import re
+import threading
 import warnings
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from edgarwatch import logs
+from edgarwatch.config import ConfigError, from_mapping
+from edgarwatch.replay.server import Replay
 from edgarwatch.secrets import Secret
+from tests.process import edgarwatch
+from tests.support import USER_AGENT, write_config
 
 WEBHOOK = "https://hooks.slack.com/services/T0/B0/XYZSECRET"
 TIMESTAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}"
@@ -22,7 +30,9 @@ TIMESTAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}"
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    quiet = {name: logging.getLogger(name).level for name in logs.QUIET_LOGGERS}
+    quiet = {
+        name: logging.getLogger(name).level for name in (*logs.QUIET_LOGGERS, logs.SCHEDULER_LOGGER)
+    }
     yield
     for handler in root.handlers:
         if handler not in handlers:
@@ -213,3 +223,122 @@ def test_it_uses_the_journal_format_only_when_journal_stream_names_the_stream(
         assert logs.writes_to_journal(stream, {"JOURNAL_STREAM": own})
         assert not logs.writes_to_journal(stream, {"JOURNAL_STREAM": f"{status.st_dev}:1"})
         assert not logs.writes_to_journal(stream, {})
+
+
+# -- JSON lines ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def json_lines(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
+    monkeypatch.delenv("JOURNAL_STREAM", raising=False)
+    stream = io.StringIO()
+    logs.configure("INFO", stream=stream, log_format="json")
+    return stream
+
+
+def test_it_writes_one_json_object_per_record(json_lines: io.StringIO) -> None:
+    logging.getLogger("edgarwatch.daemon.poll").warning(
+        "filing %s: %s", "0001104659-07-035757", "line one\nline two"
+    )
+    logging.getLogger("edgarwatch").debug("below the level")
+
+    lines = json_lines.getvalue().splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert set(record) == {"ts", "level", "logger", "message"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", record["ts"])
+    assert record["level"] == "WARNING"
+    assert record["logger"] == "edgarwatch.daemon.poll"
+    assert record["message"] == "filing 0001104659-07-035757: line one\nline two"
+
+
+def test_json_records_carry_the_traceback_with_secrets_masked(json_lines: io.StringIO) -> None:
+    secret = Secret(WEBHOOK)
+    try:
+        raise ConnectionError(f"cannot reach {secret.reveal()}")
+    except ConnectionError:
+        logging.getLogger("edgarwatch.notifiers").exception("sending to %s failed", WEBHOOK)
+
+    record = json.loads(json_lines.getvalue())
+    assert "XYZSECRET" not in json_lines.getvalue()
+    assert record["level"] == "ERROR"
+    assert record["message"] == "sending to **** failed"
+    assert record["exception"].startswith("Traceback (most recent call last):")
+    assert record["exception"].endswith("ConnectionError: cannot reach ****")
+
+
+def test_json_records_keep_the_journal_priority_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
+    stream = io.StringIO()
+    logs.configure("INFO", stream=stream, log_format="json")
+    logging.getLogger("edgarwatch").error("boom")
+
+    prefix, _, body = stream.getvalue().partition("{")
+    assert prefix == "<3>"
+    assert json.loads("{" + body)["message"] == "boom"
+
+
+def test_it_rejects_an_unknown_format() -> None:
+    with pytest.raises(ValueError, match="unknown log format"):
+        logs.configure("INFO", stream=io.StringIO(), log_format="xml")  # type: ignore[arg-type]
+
+
+# -- APScheduler's chatter -------------------------------------------------------------------
+
+
+def run_a_scheduler() -> None:
+    """A real APScheduler start, one job run, and a shutdown."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    ran = threading.Event()
+    scheduler = BackgroundScheduler()
+    scheduler.add_job(ran.set, "interval", seconds=60, id="poll", next_run_time=datetime.now(UTC))
+    scheduler.start()
+    assert ran.wait(10)
+    scheduler.shutdown(wait=True)
+
+
+def test_apschedulers_start_up_chatter_is_debug_not_info(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("JOURNAL_STREAM", raising=False)
+    info = io.StringIO()
+    logs.configure("INFO", stream=info)
+    run_a_scheduler()
+    assert "apscheduler" not in info.getvalue()
+
+    debug = io.StringIO()
+    logs.configure("DEBUG", stream=debug)
+    run_a_scheduler()
+    shown = debug.getvalue()
+    assert "apscheduler.scheduler: Scheduler started" in shown
+    assert "executed successfully" not in shown  # one pair per job run: quiet even at DEBUG
+
+
+def test_log_format_json_in_the_config_makes_every_line_json(
+    edgar: tuple[Replay, str], tmp_path: Path
+) -> None:
+    _, url = edgar
+    config = write_config(
+        tmp_path / "config.toml",
+        url,
+        tmp_path / "edgarwatch.db",
+        watch="ciks = [855654]",
+        extra='[log]\nlevel = "info"\nformat = "json"\n',
+    )
+    result = edgarwatch("--config", str(config), "poll")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert records, "a poll logs at info"
+    assert {"ts", "level", "logger", "message"} <= set(records[0])
+    assert any(r["message"].startswith("poll ok: baseline") for r in records)
+
+
+def test_it_refuses_an_unknown_log_format_in_the_config() -> None:
+    with pytest.raises(ConfigError) as caught:
+        from_mapping({"edgar": {"user_agent": USER_AGENT}, "log": {"format": "xml"}}, environ={})
+    assert [p.split(":")[0] for p in caught.value.problems] == ["log.format"]
+    settings = from_mapping(
+        {"edgar": {"user_agent": USER_AGENT}, "log": {"format": "JSON"}}, environ={}
+    )
+    assert settings.log_format == "json"
