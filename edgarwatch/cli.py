@@ -28,6 +28,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 EX_OK = 0
 EX_UNHEALTHY = 1
 EX_USAGE = 2
+EX_TEMPFAIL = 75
+"""sysexits.h: a temporary failure (EDGAR unreachable); trying again later may work."""
 
 
 def _config_option(func: F) -> F:
@@ -592,40 +594,77 @@ def watch() -> None:
 @watch.command("add")
 @_config_option
 @click.argument("entries", nargs=-1, required=True)
+@click.option(
+    "--unchecked",
+    is_flag=True,
+    help="When EDGAR cannot be reached, add the entries anyway; the daemon checks them later.",
+)
 @click.pass_context
-def watch_add(ctx: click.Context, config_path: Path | None, entries: tuple[str, ...]) -> None:
-    """Watch companies by ticker or CIK: `edgarwatch watch add AAPL 855654`."""
-    from edgarwatch.daemon.watchfile import UnknownCompany, add_to_watch_file, resolve
+def watch_add(
+    ctx: click.Context, config_path: Path | None, entries: tuple[str, ...], unchecked: bool
+) -> None:
+    """Watch companies by ticker or CIK: `edgarwatch watch add AAPL 855654`.
+
+    Each is checked against EDGAR first: an unknown one is refused (exit 2),
+    with suggestions. When EDGAR cannot be reached nothing is added (exit 75,
+    try again), unless --unchecked.
+    """
+    from edgarwatch.daemon import watchfile
+    from edgarwatch.daemon.watchfile import CannotCheck, UnknownCompany, add_to_watch_file
 
     settings = _settings(ctx, config_path, "warning")
     path = _watch_file(settings)
     runtime = _runtime(settings)
     try:
-        tickers = runtime.watch_source.tickers()
-        resolved, problems = [], []
+        listed = runtime.watch_source.ticker_list(fetch=True)
+        resolved, problems, uncheckable = [], [], []
         for entry in entries:
             try:
-                resolved.append(resolve(entry, tickers, lambda cik: _company_name(runtime, cik)))
+                resolved.append(
+                    watchfile.resolve(
+                        entry,
+                        listed.tickers,
+                        lambda cik: _company_name(runtime, cik),
+                        checked=listed.checked,
+                        error=listed.error,
+                    )
+                )
             except UnknownCompany as exc:
                 problems.append(str(exc))
+            except CannotCheck as exc:
+                uncheckable.append((entry, str(exc)))
         for problem in problems:
             click.echo(f"edgarwatch: {problem}", err=True)
         if problems:
             raise SystemExit(EX_USAGE)
+        for entry, reason in uncheckable:
+            if unchecked:
+                click.echo(f"warning: {reason}; added unchecked", err=True)
+                resolved.append(watchfile.unchecked(entry))
+            else:
+                click.echo(f"edgarwatch: {reason}; not added (or use --unchecked)", err=True)
+        if uncheckable and not unchecked:
+            raise SystemExit(EX_TEMPFAIL)
         added = add_to_watch_file(path, resolved, set(runtime.watchlist.ciks))
     finally:
         runtime.close()
     for company in resolved:
         verb = "added" if company in added else "already watched"
-        click.echo(f"{verb}: {company.ticker or '-'} {company.name or ''} (CIK {company.cik})")
+        where = f"(CIK {company.cik})" if company.cik else "(unchecked)"
+        click.echo(f"{verb}: {company.ticker or '-'} {company.name or ''} {where}")
     if added:
         click.echo(f"{path} updated; a running daemon picks it up at its next poll.")
 
 
 def _company_name(runtime: Runtime, cik: int) -> str | None:
+    from edgarwatch.daemon.watchfile import CannotCheck
     from edgarwatch.edgar import sources
+    from edgarwatch.edgar.client import EdgarError
 
-    found = sources.company(runtime.client, cik)
+    try:
+        found = sources.company(runtime.client, cik)
+    except EdgarError as exc:
+        raise CannotCheck(f"could not check CIK {cik}: EDGAR unreachable ({exc})") from None
     return None if found is None else found.name or f"CIK {cik}"
 
 
@@ -637,14 +676,19 @@ def watch_remove(ctx: click.Context, config_path: Path | None, entries: tuple[st
     """Stop watching companies (by ticker or CIK) listed in the watch file."""
     from edgarwatch.daemon.watchfile import remove_from_watch_file
     from edgarwatch.daemon.watchlist import split_entries
+    from edgarwatch.storage import Storage, StorageError
 
     settings = _settings(ctx, config_path, "warning")
     path = _watch_file(settings)
-    storage = _open_storage(settings)
     try:
-        tickers = storage.state.tickers()
-    finally:
-        storage.close()
+        storage = Storage.open_readonly(settings.storage.path)
+        try:
+            with storage.reading():
+                tickers = storage.state.tickers()
+        finally:
+            storage.close()
+    except StorageError:
+        tickers = []  # no database yet: the file's CIKs and tickers are removed as written
     by_ticker = {t.ticker: t.cik for t in tickers}
     ciks, symbols = split_entries(entries)
     wanted = set(ciks) | {by_ticker[s] for s in symbols if s in by_ticker}
@@ -687,7 +731,14 @@ def watch_list(ctx: click.Context, config_path: Path | None, as_json: bool) -> N
     ]
     if as_json:
         click.echo(
-            json.dumps({"companies": rows, "unresolved": list(watchlist.unresolved)}, indent=2)
+            json.dumps(
+                {
+                    "companies": rows,
+                    "unresolved": list(watchlist.unresolved),
+                    "pending": list(watchlist.pending),
+                },
+                indent=2,
+            )
         )
         return
     click.echo(f"{'CIK':>10}  {'TICKER':<8} NAME")
@@ -695,6 +746,8 @@ def watch_list(ctx: click.Context, config_path: Path | None, as_json: bool) -> N
         click.echo(f"{row['cik']:>10}  {row['ticker'] or '-':<8} {row['name'] or '(name unknown)'}")
     for ticker in watchlist.unresolved:
         click.echo(f"{'?':>10}  {ticker:<8} (unknown ticker: not watched)")
+    for ticker in watchlist.pending:
+        click.echo(f"{'?':>10}  {ticker:<8} (not checked yet: EDGAR could not be reached)")
 
 
 def _watch_file(settings: Settings) -> Path:

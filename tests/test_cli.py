@@ -132,3 +132,7 @@ def test_the_demo_runs_offline_and_shows_what_it_would_send() -> None:
     assert "baseline/history: not notified" in out
     assert "4 notification(s) sent" in out
     assert "Traceback" not in result.stderr
+    # A fresh start resolves its tickers quietly (issue 13): no false errors or warnings.
+    assert "ERROR" not in result.stderr
+    assert "not in the SEC's company_tickers.json" not in result.stderr
+    assert "the watchlist is empty" not in result.stderr

@@ -86,7 +86,7 @@ def build_runtime(
     client = _client(settings, storage, stop)
     source = WatchlistSource(settings, storage, client)
     watchlist = source.load(fetch=fetch_tickers)
-    if not watchlist.everyone and not watchlist.ciks:
+    if watchlist.empty:  # pending tickers (not fetched yet) are not an empty watchlist
         logger.warning("the watchlist is empty: set watch.ciks, watch.tickers, watch.file or all")
     notifiers = build_notifiers(settings) if notifiers is None else notifiers
     dispatcher = Dispatcher(storage, notifiers, settings.notify, process_owner(), stop=stop)

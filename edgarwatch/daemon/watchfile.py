@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edgarwatch.company import Ticker, suggest
-from edgarwatch.daemon.watchlist import split_entries
+from edgarwatch.daemon.watchlist import read_watch_file, split_entries
 
 
 @dataclass(frozen=True)
 class Resolved:
-    """A watch entry resolved to a company."""
+    """A watch entry resolved to a company (`cik` None: added unchecked, by ticker)."""
 
     entry: str
-    cik: int
+    cik: int | None
     ticker: str | None
     name: str | None
 
@@ -29,8 +29,24 @@ class UnknownCompany(ValueError):
     """A ticker or CIK EDGAR does not know; the message suggests alternatives."""
 
 
-def resolve(entry: str, tickers: list[Ticker], cik_exists: Callable[[int], str | None]) -> Resolved:
-    """Resolve a ticker or CIK; raise UnknownCompany with suggestions otherwise."""
+class CannotCheck(ValueError):
+    """EDGAR could not be asked whether a ticker or CIK exists (it is unreachable)."""
+
+
+def resolve(
+    entry: str,
+    tickers: list[Ticker],
+    cik_exists: Callable[[int], str | None],
+    *,
+    checked: bool = True,
+    error: str | None = None,
+) -> Resolved:
+    """Resolve a ticker or CIK; raise UnknownCompany with suggestions otherwise.
+
+    `checked`: `tickers` is a company_tickers.json that was fetched, so a
+    ticker missing from it is unknown; when it is not, CannotCheck says why
+    (`error`). `cik_exists` may raise CannotCheck too.
+    """
     ciks, symbols = split_entries([entry])
     if ciks:
         cik = ciks[0]
@@ -43,6 +59,10 @@ def resolve(entry: str, tickers: list[Ticker], cik_exists: Callable[[int], str |
         return Resolved(entry, cik, None, name)
     symbol = symbols[0]
     hit = next((t for t in tickers if t.ticker == symbol), None)
+    if hit is None and not checked:
+        raise CannotCheck(
+            f"could not check {symbol}: EDGAR unreachable ({error or 'company_tickers.json not fetched'})"
+        )
     if hit is None:
         hints = suggest(symbol, [t.ticker for t in tickers])
         hint = f"; did you mean {', '.join(hints)}?" if hints else ""
@@ -52,11 +72,23 @@ def resolve(entry: str, tickers: list[Ticker], cik_exists: Callable[[int], str |
     return Resolved(entry, hit.cik, hit.ticker, hit.name)
 
 
+def unchecked(entry: str) -> Resolved:
+    """An entry added without asking EDGAR (`watch add --unchecked`): the daemon resolves
+    it when EDGAR answers, and logs an unknown ticker as an error then."""
+    ciks, symbols = split_entries([entry])
+    return Resolved(entry, ciks[0] if ciks else None, None if ciks else symbols[0], None)
+
+
 def add_to_watch_file(
     path: Path, companies: Iterable[Resolved], present: set[int]
 ) -> list[Resolved]:
     """Append companies not already watched; return the ones added."""
-    added = [c for c in companies if c.cik not in present]
+    listed = set(read_watch_file(path)) if path.exists() else set()
+    added = [
+        c
+        for c in companies
+        if (c.cik not in present if c.cik is not None else c.ticker not in listed)
+    ]
     if not added:
         return []
     text = path.read_text(encoding="utf-8") if path.exists() else _WATCH_FILE_HEADER
@@ -64,7 +96,8 @@ def add_to_watch_file(
         text += "\n"
     for company in added:
         label = company.ticker or str(company.cik)
-        text += f"{label:<10} # {company.name or ''} (CIK {company.cik})\n"
+        comment = f"{company.name or ''} (CIK {company.cik})" if company.cik else "(unchecked)"
+        text += f"{label:<10} # {comment}\n"
     _write_atomically(path, text)
     return added
 

@@ -264,19 +264,16 @@ class State:
         return self.prune_seen(moment).forgotten
 
     def prune_seen(self, before: datetime) -> SeenPruned:
-        """Forget accessions the feed can no longer show: first seen before `before` and
-        accepted before it too (or at an unknown time).
+        """Forget accessions the feed can no longer show: first seen before `before`.
 
         The feed reaches back about one business day (EDGAR.md), so a cut a week
-        back (`SEEN_KEEP`) outlasts any long weekend; an accession shown again
-        after that is recorded once all the same (filings are keyed by it).
+        back (`SEEN_KEEP`) outlasts any long weekend. It goes by when an accession
+        was *seen*, not accepted: an old filing EDGAR posts late is kept as long as
+        a new one. One shown again after the cut is recorded once all the same
+        (filings are keyed by accession).
         """
         with self.c.transaction() as db:
-            forgotten = db.execute(
-                "DELETE FROM seen WHERE seen_at < ? "
-                "AND (accepted_at IS NULL OR julianday(accepted_at) < julianday(?))",
-                [iso(before), iso(before)],
-            ).rowcount
+            forgotten = db.execute("DELETE FROM seen WHERE seen_at < ?", [iso(before)]).rowcount
             kept = db.execute("SELECT count(*) FROM seen").fetchone()[0]
         return SeenPruned(forgotten=forgotten, kept=int(kept))
 
