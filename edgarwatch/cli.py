@@ -21,6 +21,7 @@ import click
 if TYPE_CHECKING:
     from edgarwatch.config import Settings
     from edgarwatch.daemon.runtime import Runtime
+    from edgarwatch.firstrun import Answers
     from edgarwatch.storage import Storage
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -229,7 +230,8 @@ def _init_answers(
     slack_webhook: str | None,
     *,
     interactive: bool,
-) -> Any:
+) -> Answers:
+    """The answers from the options, asking at a terminal for what they leave out."""
     from edgarwatch.daemon.watchlist import split_entries
     from edgarwatch.firstrun import Answers
 
