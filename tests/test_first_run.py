@@ -4,6 +4,7 @@ placeholders refused, the missing-config error, `--version`, the licence."""
 from __future__ import annotations
 
 import json
+import shutil
 import stat
 import subprocess
 import sys
@@ -42,8 +43,16 @@ def test_the_repositorys_config_is_the_packaged_example() -> None:
 def test_the_example_is_in_the_wheel(tmp_path: Path) -> None:
     """What `pipx install edgarwatch` gets: a wheel built as pip builds one (in isolation,
     with the build-system's setuptools)."""
+    source = tmp_path / "src"  # setuptools builds in the source tree: not in the repository
+    shutil.copytree(
+        REPO,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv*", "build", "*.egg-info", "__pycache__", ".*_cache"
+        ),
+    )
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(source)],
         capture_output=True,
         text=True,
         timeout=300,
