@@ -8,6 +8,7 @@ first, so a hostile filing cannot move the cursor or recolour the terminal.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,6 @@ from typing import Any
 from edgarwatch.filing import EASTERN
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_HIDDEN_AGREEMENT_COLUMNS = {"accession", "id", "rowid"}
 
 
 def render_filing(details: dict[str, Any]) -> str:
@@ -71,13 +71,32 @@ def _notification(n: dict[str, Any]) -> str:
 
 
 def _agreement(row: dict[str, Any]) -> str:
-    """A row of the `agreements` table, whatever its columns: `key: value`, nulls left out."""
-    fields = [
-        f"{key}: {_clean(str(value))}"
-        for key, value in row.items()
-        if key not in _HIDDEN_AGREEMENT_COLUMNS and value not in (None, "", "[]")
-    ]
-    return "  - " + "; ".join(fields)
+    """A row of the `agreements` table: its headline (or type and title), then its
+    parties, amounts and exhibit, read from the JSON columns when they are there."""
+    head = row.get("headline") or " ".join(str(row[k]) for k in ("type", "title") if row.get(k))
+    lines = [f"  Item {row.get('item') or '-'}: {_clean(head)}"]
+    parties = _json_list(row.get("parties"))
+    if parties:
+        named = (f"{p.get('name')} ({p.get('role') or '-'})" for p in parties if p.get("name"))
+        lines.append("    parties: " + _clean(", ".join(named)))
+    amounts = [a.get("text") for a in _json_list(row.get("amounts")) if a.get("text")]
+    if amounts:
+        lines.append("    amounts: " + _clean("; ".join(map(str, amounts))))
+    for key in ("date", "term", "exhibit"):
+        if row.get(key):
+            lines.append(f"    {key}: {_clean(str(row[key]))}")
+    return "\n".join(lines)
+
+
+def _json_list(value: Any) -> list[dict[str, Any]]:
+    """A JSON column holding a list of objects (tolerating NULL and anything else)."""
+    if not isinstance(value, str) or not value:
+        return []
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return []
+    return [p for p in parsed if isinstance(p, dict)] if isinstance(parsed, list) else []
 
 
 def _indented(text: str) -> list[str]:

@@ -353,19 +353,29 @@ def test_show_prints_one_filing_in_full(tmp_path: Path, database: Path) -> None:
     assert shown["exhibits"][0]["url"].endswith("ex10-1.htm")
 
 
-def test_show_prints_agreements_when_the_database_has_them(tmp_path: Path, database: Path) -> None:
+def test_show_prints_the_agreements_recorded_with_the_items(tmp_path: Path, database: Path) -> None:
     conn = sqlite3.connect(database)
-    conn.execute("CREATE TABLE agreements (accession TEXT, item TEXT, type TEXT, title TEXT)")
     conn.execute(
-        "INSERT INTO agreements VALUES (?, '1.01', 'manufacturing', 'Manufacturing Agreement')",
-        [SEED],
+        "INSERT INTO agreements (accession, item, position, type, amendment, title, headline, "
+        "exhibit, parties, amounts) VALUES (?, '1.01', 0, 'manufacturing', 0, "
+        "'Manufacturing Agreement', 'Manufacturing agreement with SICOR: EUR 5 million', "
+        "'EX-10.1', ?, ?)",
+        [
+            SEED,
+            json.dumps([{"name": "Società Italiana Corticosteroidi S.r.l", "role": "supplier"}]),
+            json.dumps([{"text": "five million Euros", "value": 5000000, "currency": "EUR"}]),
+        ],
     )
     conn.commit()
     conn.close()
     code, out, _ = run(config_for(tmp_path, database), "show", SEED)
     assert code == 0
-    assert "Agreements" in out
-    assert "type: manufacturing; title: Manufacturing Agreement" in out
+    assert "\nAgreements\n  Item 1.01: Manufacturing agreement with SICOR: EUR 5 million\n" in out
+    assert "    parties: Società Italiana Corticosteroidi S.r.l (supplier)" in out
+    assert "    amounts: five million Euros" in out
+    assert "    exhibit: EX-10.1" in out
+    code, out, _ = run(config_for(tmp_path, database), "show", SEED, "--json")
+    assert json.loads(out)["agreements"][0]["type"] == "manufacturing"
 
 
 def test_show_says_when_a_filing_is_not_recorded(tmp_path: Path, database: Path) -> None:
