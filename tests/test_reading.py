@@ -234,7 +234,11 @@ def test_read_commands_work_on_a_read_only_database(tmp_path: Path, read_only: P
     assert found.returncode == 0, found.stderr
     assert "IMMUNOGEN INC" in found.stdout
     status = edgarwatch(config, "status", "--json")
-    assert json.loads(status.stdout)["problems"] == ["no successful poll yet"]
+    # It reads, and says what a daemon running as this user could not do: write.
+    assert json.loads(status.stdout)["problems"] == [
+        "no successful poll yet",
+        f"database is read-only: {read_only} is not writable by this user",
+    ]
     assert sorted(p.name for p in read_only.parent.iterdir()) == ["edgarwatch.db"]
 
 
