@@ -128,6 +128,11 @@ class Filing:
     items: tuple[str, ...] = ()
     size: int | None = None
     primary_document: str | None = None
+    period: date | None = None
+    """The period of report: the date of the earliest event reported (an 8-K/A's is
+    usually its original's)."""
+    file_number: str | None = None
+    """The registrant's SEC file number (`000-17999`), where a source gives it."""
 
     @property
     def primary_company(self) -> Company:
@@ -155,6 +160,19 @@ class Filing:
 
 
 @dataclass(frozen=True)
+class AmendedFiling:
+    """The filing an 8-K/A amends: its accession, form and date, how it was found
+    (`text`: the amendment's own words; `period`: the same file number and period of
+    report), and its items when their text is recorded (for what changed)."""
+
+    accession: str
+    form: str = "8-K"
+    filed: date | None = None
+    how: str = "text"
+    items: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
 class FilingReport:
     """A filing with what its documents say: what is recorded, and what notifications show.
 
@@ -175,6 +193,11 @@ class FilingReport:
     public_at: datetime | None = None
     """The filing's first public moment, where a document said (`Last-Modified`)."""
     party_watch: tuple[str, ...] = ()
+    preamble: str = ""
+    """What the document says before its first item (the cover and, in an amendment, the
+    explanatory note that says what it amends); read, not recorded."""
+    amends: AmendedFiling | None = None
+    """An 8-K/A: the filing it amends, when it was found (`daemon/amendments.py`)."""
 
     def item(self, number: str) -> Item | None:
         for item in self.items:
@@ -219,6 +242,8 @@ def _merged(group: list[Filing]) -> Filing:
         items=tuple(dict.fromkeys(n for f in group for n in f.items)),
         accepted_at=max((f.accepted_at for f in group if f.accepted_at), default=None),
         filed=next((f.filed for f in rows if f.filed), None),
+        period=next((f.period for f in rows if f.period), None),
+        file_number=next((f.file_number for f in rows if f.file_number), None),
         size=next((f.size for f in rows if f.size is not None), None),
         primary_document=next((f.primary_document for f in rows if f.primary_document), None),
     )

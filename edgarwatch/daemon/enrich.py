@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from edgarwatch.backoff import full_jitter
+from edgarwatch.daemon.amendments import link_amendment
 from edgarwatch.daemon.schedule import public_moment
 from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar.client import EdgarBlocked, EdgarClient, EdgarError, Interrupted
@@ -113,6 +114,7 @@ class Reader:
         report = self.read(pending)
         if report is None:
             return 0
+        report = self.linked(report)
         try:
             created = self.store(pending, report)
             self.result.notifications += created
@@ -137,6 +139,20 @@ class Reader:
             if not isinstance(exc, ROUTINE_FAILURES):
                 logger.exception("reading %s raised unexpectedly", pending.filing.accession)
             return self.after_failure(pending, exc)
+
+    def linked(self, report: FilingReport) -> FilingReport:
+        """An 8-K/A with the filing it amends (`amendments.py`): found in the database, or
+        with one request for the company's submissions JSON. The SEC's pause and a
+        shutdown stop the read; any other failure costs the link only."""
+        if not report.filing.is_amendment:
+            return report
+        try:
+            return replace(report, amends=link_amendment(self.storage, self.client, report))
+        except (EdgarBlocked, Interrupted, StorageError):
+            raise
+        except Exception:  # a bug linking must not cost the filing its notification
+            logger.exception("linking %s to what it amends failed", report.filing.accession)
+            return report
 
     def store(self, pending: PendingFiling, report: FilingReport) -> int:
         """Record what was read and, for a `news` filing, the notifications it calls for

@@ -31,6 +31,7 @@ _ACCESSION_RE = re.compile(r"\d{10}-\d{2}-\d{6}")
 _ITEM_LINE_RE = re.compile(r"^item\s*(\d{1,2}(?:\.\d{1,2})?)?\s*[:.\-–—]?\s*(.*)$", re.IGNORECASE)
 _COMPANY_RE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]*)\)\s*CIK\b\W*(?P<cik>\d{1,10})", re.S)
 _COMPLETE_SUBMISSION = "complete submission text file"
+_FILE_NUMBER_RE = re.compile(r"File No\.:?\s*(\d{3}-\d{1,8})")
 _MAX_COMPANY_CHARS = 400
 
 
@@ -49,6 +50,8 @@ class IndexPage:
     primary_document: Exhibit | None = None
     complete_submission_url: str | None = None
     companies: tuple[Company, ...] = ()
+    file_number: str | None = None
+    """The first company block's `File No.` (the Filer's, listed first)."""
 
     @property
     def exhibits(self) -> tuple[Exhibit, ...]:
@@ -76,6 +79,7 @@ def parse_index_page(html: str | bytes, base_url: str = DEFAULT_BASE_URL) -> Ind
         primary_document=_primary(documents, form),
         complete_submission_url=complete_url,
         companies=_companies(tree),
+        file_number=_file_number(tree),
     )
 
 
@@ -240,3 +244,12 @@ def _companies(tree: LexborHTMLParser) -> tuple[Company, ...]:
             if company not in companies:
                 companies.append(company)
     return tuple(companies)
+
+
+def _file_number(tree: LexborHTMLParser) -> str | None:
+    """`File No.: 001-15059` of the first company block."""
+    for node in tree.css("p.identInfo"):
+        match = _FILE_NUMBER_RE.search(_text(node))
+        if match:
+            return match.group(1)
+    return None

@@ -91,6 +91,13 @@ class ParsedFiling:
     truncated: bool = False
     cover_registrant: str | None = None
     """The registrant's name as the document's cover prints it."""
+    period: date | None = None
+    """The period of report (SEC header or index page)."""
+    file_number: str | None = None
+    """The Filer's SEC file number (SEC header or index page)."""
+    preamble: str = ""
+    """The document's text before its first item (cover, explanatory note), at most
+    PREAMBLE_CHARS: where an 8-K/A says what it amends."""
 
     def item(self, number: str) -> Item | None:
         return next((item for item in self.items if item.number == number), None)
@@ -102,6 +109,7 @@ class ParsedFiling:
             items=self.items,
             exhibits=self.exhibits,
             document_only_items=self.document_only_items,
+            preamble=self.preamble,
         )
 
 
@@ -228,7 +236,21 @@ def _assemble(
         primary_document=document.filename,
         declared=merged,
         cover_registrant=cover_registrant(lines),
+        period=header.period,
+        file_number=header.file_number,
+        preamble=_preamble(lines, sections),
     )
+
+
+PREAMBLE_CHARS = 6000
+"""The cover of an 8-K is about 1,500 characters; an explanatory note a few hundred."""
+
+
+def _preamble(lines: Sequence[str], sections: Sequence[Section]) -> str:
+    """The text before the first item heading (its last PREAMBLE_CHARS characters)."""
+    first = min((section.line for section in sections), default=len(lines))
+    text = "\n".join(line for line in lines[:first] if line.strip())
+    return text[-PREAMBLE_CHARS:]
 
 
 def with_agreements(parsed: ParsedFiling) -> ParsedFiling:
@@ -391,6 +413,8 @@ def parse_with_index_page(
             companies=page.companies or parsed.companies,
             exhibits=page.exhibits,
             primary_document=parsed.primary_document or primary,
+            period=page.period or parsed.period,
+            file_number=page.file_number or parsed.file_number,
         )
     )
 

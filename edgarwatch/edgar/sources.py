@@ -323,6 +323,8 @@ def _report(filing: Filing, parsed: ParsedFiling, public_at: datetime | None) ->
         companies=merge_companies(filing.companies + parsed.companies),
         accepted_at=parsed.accepted_at or filing.accepted_at,
         primary_document=parsed.primary_document or filing.primary_document,
+        period=parsed.period or filing.period,
+        file_number=parsed.file_number or filing.file_number,
     )
     return replace(parsed.report(known), public_at=public_at)
 

@@ -93,6 +93,8 @@ class SubmissionHeader:
     blank line for their Item 12)."""
     companies: tuple[Company, ...] = ()
     document_count: int | None = None
+    file_number: str | None = None
+    """The Filer's `SEC FILE NUMBER`."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ class _HeaderParser:
         self.role: str | None = None
         self.name = ""
         self.cik: int | None = None
+        self.file_number: str | None = None
 
     def parse(self, text: str) -> SubmissionHeader:
         for line in text.split("\n"):
@@ -213,6 +216,8 @@ class _HeaderParser:
             self.name = value
         elif name in ("CENTRAL INDEX KEY", "CIK") and self.cik is None and value.isdigit():
             self.cik = int(value)
+        elif name in ("SEC FILE NUMBER", "FILE NUMBER") and self.role == "Filer" and value:
+            self.file_number = self.file_number or value
 
     def _end_company(self) -> None:
         if self.role is not None and self.cik is not None:
@@ -234,6 +239,7 @@ class _HeaderParser:
             unresolved_items=unresolved,
             companies=_unique(self.companies),
             document_count=int(count) if count.isdigit() else None,
+            file_number=self.file_number,
         )
 
 

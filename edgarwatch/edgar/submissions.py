@@ -101,6 +101,8 @@ def _filing(row: dict[str, Any], accession: str, company: Company, rebaser: Reba
         items=tuple(n for n in items if is_item_number(n)),
         size=int(row["size"]) if isinstance(row.get("size"), int) else None,
         primary_document=str(row.get("primaryDocument") or "") or None,
+        period=_date(row.get("reportDate")),
+        file_number=str(row.get("fileNumber") or "") or None,
     )
 
 

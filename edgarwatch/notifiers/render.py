@@ -20,9 +20,10 @@ plain http(s) and carry no character that could break out of a link.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from urllib.parse import quote, urlsplit
 
@@ -116,6 +117,11 @@ class Notice:
     delivery_id: str
     party_watch: tuple[str, ...] = ()
     """Watched party names that are why this filing notifies (`watch.parties`)."""
+    amends: str = ""
+    """An 8-K/A: `amends 8-K of 2007-05-04 (accession 0001104659-07-034567)`."""
+    changes: tuple[tuple[str, str], ...] = ()
+    """An 8-K/A: (item number, a short word diff) for each item it and its original
+    both have text for."""
 
     @property
     def deals(self) -> tuple[DealView, ...]:
@@ -155,6 +161,8 @@ def render(report: FilingReport, delivery: Delivery, *, text_limit: int | None =
         rule=clean_line(delivery.rule),
         delivery_id=delivery.id,
         party_watch=tuple(clean_line(name) for name in report.party_watch),
+        amends=_amends(report),
+        changes=changes(report),
     )
 
 
@@ -238,6 +246,63 @@ def _item_numbers(views: tuple[ItemView, ...]) -> str:
     if len(numbers) > 5:
         numbers = [*numbers[:4], f"{len(numbers) - 4} more"]
     return f"Items {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
+# --------------------------------------------------------------------------- amendments
+
+DIFF_LIMIT = 300
+"""Characters of word diff per item: enough to see what changed, the link has the rest."""
+REWRITTEN_BELOW = 0.35
+"""Texts less alike than this (difflib's ratio) are said to be rewritten, not diffed."""
+
+
+def amends_text(accession: str, filed: date | None, form: str = "8-K") -> str:
+    """`amends 8-K of 2007-05-04 (accession 0001104659-07-034567)`."""
+    when = f" of {filed.isoformat()}" if filed else ""
+    return f"amends {clean_line(form) or '8-K'}{when} (accession {accession})"
+
+
+def _amends(report: FilingReport) -> str:
+    amended = report.amends
+    return amends_text(amended.accession, amended.filed, amended.form) if amended else ""
+
+
+def changes(report: FilingReport) -> tuple[tuple[str, str], ...]:
+    """What changed in each item the amendment and its original both have text for."""
+    amended = report.amends
+    if amended is None:
+        return ()
+    before = {item.number: clean_text(item.text) for item in amended.items if item.text}
+    found = []
+    for item in report.items:
+        old, new = before.get(item.number), clean_text(item.text)
+        if old and new:
+            found.append((item.number, word_diff(old, new)))
+    return tuple(found)
+
+
+def word_diff(old: str, new: str, limit: int = DIFF_LIMIT) -> str:
+    """A short word diff: `will pay [− five] [+ six] million Euros …`, two words of context
+    around each change, trimmed to `limit`; "no change to the text", or "rewritten (…)"
+    when the texts have too little in common for a diff to say anything."""
+    a, b = old.split(), new.split()
+    if a == b:
+        return "no change to the text"
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    if matcher.ratio() < REWRITTEN_BELOW:
+        return f"rewritten ({len(a)} words before, {len(b)} now)"
+    parts = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        words = a[max(0, i1 - 2) : i1]
+        if tag in ("replace", "delete"):
+            words.append(f"[− {' '.join(a[i1:i2])}]")
+        if tag in ("replace", "insert"):
+            words.append(f"[+ {' '.join(b[j1:j2])}]")
+        words += a[i2 : i2 + 2]
+        parts.append(" ".join(words))
+    return trim(" … ".join(parts), limit)
 
 
 # --------------------------------------------------------------------------- items
@@ -446,6 +511,9 @@ def facts(notice: Notice) -> list[tuple[str, str]]:
             for c in notice.other_companies
         )
         rows.append(("Also on the filing", others))
+    if notice.amends:
+        rows.append(("Amends", notice.amends.removeprefix("amends ")))
+    rows += [(f"Changed in Item {number}", diff) for number, diff in notice.changes]
     if notice.accepted:
         rows.append(("Accepted", notice.accepted))
     rows.append(("Accession", notice.accession))

@@ -24,6 +24,11 @@ The body:
     {"event": "filing", "delivery_id", "rule", "triggered_items": ["1.01"],
      "headline": the first triggering agreement's one-line headline, or null,
      "party_watch": ["SICOR"] (the watched parties that are why it notifies, or []),
+     "amends": an 8-K/A's original, {"accession", "form", "filed", "found_by"
+               ("text": its own words, "period": file number and period of report)},
+               or null,
+     "changes": [{"item", "diff"}] (an 8-K/A: a short word diff per item both have
+               text for; [] otherwise),
      "filing": {"accession", "form", "amendment", "company", "cik",
                 "companies": [{"cik", "name", "role"}], "accepted_at" (ISO 8601
                 with offset, or null), "filed" (YYYY-MM-DD or null), "url",
@@ -52,7 +57,7 @@ from edgarwatch.agreement import headline
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, register
 from edgarwatch.notifiers.http import HttpNotifier
-from edgarwatch.notifiers.render import as_eastern
+from edgarwatch.notifiers.render import as_eastern, changes
 from edgarwatch.secrets import Secret
 from edgarwatch.settings import setting
 
@@ -199,6 +204,8 @@ def document(report: FilingReport, delivery: Delivery) -> dict[str, Any]:
         "triggered_items": list(delivery.items),
         "headline": _headline(report, delivery),
         "party_watch": list(report.party_watch),
+        "amends": _amends(report),
+        "changes": [{"item": number, "diff": diff} for number, diff in changes(report)],
         "filing": {
             "accession": filing.accession,
             "form": filing.form,
@@ -227,6 +234,18 @@ def document(report: FilingReport, delivery: Delivery) -> dict[str, Any]:
             {"type": x.type, "description": x.description, "url": x.url, "document": x.document}
             for x in report.exhibits
         ],
+    }
+
+
+def _amends(report: FilingReport) -> dict[str, Any] | None:
+    amended = report.amends
+    if amended is None:
+        return None
+    return {
+        "accession": amended.accession,
+        "form": amended.form,
+        "filed": amended.filed.isoformat() if amended.filed else None,
+        "found_by": amended.how,
     }
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from edgarwatch.agreement import Agreement, headline, party_key
-from edgarwatch.filing import Company, Exhibit, Filing, FilingReport, Item
+from edgarwatch.filing import AmendedFiling, Company, Exhibit, Filing, FilingReport, Item
 from edgarwatch.items import sort_key, title_for
 from edgarwatch.policy import NewNotification, NotifyPolicy
 from edgarwatch.storage.db import Connections, SearchSyntaxError
@@ -76,6 +76,7 @@ class FilingStore:
         if existing[1] is None and filing.accepted_at:
             updates["accepted_at"] = filing.accepted_at.isoformat()
         db.table("filings").update(filing.accession, updates)
+        _fill_period(db, filing)
 
     def recorded(self, accessions: Iterable[str]) -> set[str]:
         wanted = list(dict.fromkeys(accessions))
@@ -178,7 +179,14 @@ class FilingStore:
                 updates["primary_document"] = filing.primary_document
             if report.public_at:
                 updates["public_at"] = report.public_at.isoformat()
+            if report.amends is not None:
+                updates["amends"] = report.amends.accession
+                updates["amends_filed"] = (
+                    report.amends.filed.isoformat() if report.amends.filed else None
+                )
+                updates["amends_how"] = report.amends.how
             db.table("filings").update(accession, updates)
+            _fill_period(db, filing)
             return _insert_notifications(db, accession, notifications, now)
 
     def _write_items(self, db: Database, accession: str, report: FilingReport) -> None:
@@ -232,7 +240,57 @@ class FilingStore:
                 Item(**row, agreements=deals.get(row["number"], ())) for row in undeclared
             ),
             party_watch=tuple(json.loads(rows[0]["party_watch"] or "[]")),
+            amends=self._amended(rows[0]),
         )
+
+    def _amended(self, row: dict[str, Any]) -> AmendedFiling | None:
+        """The filing an amendment amends, with its items' text when it is recorded."""
+        accession = row.get("amends")
+        if not accession:
+            return None
+        original = self.c.query("SELECT form FROM filings WHERE accession = ?", [accession])
+        items = self.c.query(
+            "SELECT number, title, text FROM items WHERE accession = ?", [accession]
+        )
+        return AmendedFiling(
+            accession=accession,
+            form=original[0]["form"] if original else "8-K",
+            filed=date.fromisoformat(row["amends_filed"]) if row.get("amends_filed") else None,
+            how=row.get("amends_how") or "text",
+            items=tuple(sorted((Item(**i) for i in items), key=lambda i: sort_key(i.number))),
+        )
+
+    def originals(
+        self,
+        cik: int,
+        *,
+        filed: date | None = None,
+        period: date | None = None,
+        before: datetime | None = None,
+    ) -> list[Filing]:
+        """The 8-Ks (not amendments) of company `cik` filed on `filed`, or of period of
+        report `period`, accepted before `before`: what an 8-K/A may amend."""
+        clauses = [
+            "(f.cik = ? OR f.accession IN (SELECT accession FROM filing_companies "
+            "WHERE cik = ? AND lower(coalesce(role, 'filer')) LIKE 'filer%'))",
+            "upper(f.form) NOT LIKE '%/A'",
+        ]
+        params: list[Any] = [cik, cik]
+        if filed is not None:
+            clauses.append("f.filed = ?")
+            params.append(filed.isoformat())
+        if period is not None:
+            clauses.append("f.period = ?")
+            params.append(period.isoformat())
+        if before is not None:
+            clauses.append("(f.accepted_at IS NULL OR julianday(f.accepted_at) < julianday(?))")
+            params.append(before.isoformat())
+        rows = self.c.query(
+            f"SELECT * FROM filings f WHERE {' AND '.join(clauses)} "
+            "ORDER BY coalesce(julianday(f.accepted_at), julianday(f.filed)) DESC",
+            params,
+        )
+        return [self._filing(row) for row in rows]
 
     def agreements_of(self, accession: str) -> dict[str, tuple[Agreement, ...]]:
         """The recorded agreements of a filing, by item number, in the items' order.
@@ -274,6 +332,8 @@ class FilingStore:
             items=tuple(json.loads(row["items"] or "[]")),
             size=row["size"],
             primary_document=row["primary_document"],
+            period=date.fromisoformat(row["period"]) if row.get("period") else None,
+            file_number=row.get("file_number"),
         )
 
     def listing(
@@ -469,10 +529,25 @@ def _filing_row(filing: Filing, source: str, policy: NotifyPolicy, priority: int
         "source": source,
         "notify": policy.value,
         "read_priority": priority,
+        "period": filing.period.isoformat() if filing.period else None,
+        "file_number": filing.file_number,
         "enrich_status": "pending",
         "enrich_attempts": 0,
         "recorded_at": iso(utc_now()),
     }
+
+
+def _fill_period(db: Database, filing: Filing) -> None:
+    """The period of report and file number, when a source gives them and none was known."""
+    db.execute(
+        "UPDATE filings SET period = coalesce(period, ?), file_number = coalesce(file_number, ?) "
+        "WHERE accession = ?",
+        [
+            filing.period.isoformat() if filing.period else None,
+            filing.file_number,
+            filing.accession,
+        ],
+    )
 
 
 def _insert_companies(db: Database, accession: str, companies: Iterable[Company]) -> None:

@@ -247,3 +247,22 @@ def m009_search_stemming(db: Database) -> None:
         tokenize="porter unicode61",
         replace=True,
     )
+
+
+@migrations()
+def m010_amendments(db: Database) -> None:
+    """An 8-K/A linked to the 8-K it amends (issue 12.3).
+
+    `filings.period` (the period of report: the date of the earliest event reported) and
+    `filings.file_number` (the registrant's SEC file number) are what an amendment and
+    its original share; `amends` is the accession of the filing it amends, `amends_filed`
+    that filing's date, `amends_how` how it was found (`text`: the amendment's own
+    words; `period`: same file number and period of report).
+    """
+    filings = db.table("filings")
+    filings.add_column("period", str)
+    filings.add_column("file_number", str)
+    filings.add_column("amends", str)
+    filings.add_column("amends_filed", str)
+    filings.add_column("amends_how", str)
+    filings.create_index(["cik", "form", "filed"], if_not_exists=True)
