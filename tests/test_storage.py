@@ -80,6 +80,7 @@ def test_migrations_run_once_and_reopening_is_harmless(tmp_path: Path) -> None:
         "m008_delivery_detail",
         "m009_search_stemming",
         "m010_amendments",
+        "m011_messages",
     ]
     assert again.filings.recorded([FILING.accession]) == {FILING.accession}
 

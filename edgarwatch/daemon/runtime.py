@@ -80,7 +80,7 @@ def build_runtime(
     the watchlist (`fetch_tickers=False`: from the cached tickers only) and the channels."""
     stop = stop or threading.Event()
     storage = storage or Storage.open(settings.storage.path)
-    released = storage.outbox.release_dead_claims()
+    released = storage.outbox.release_dead_claims() + storage.messages.release_dead_claims()
     if released:
         logger.info("released %d notification(s) claimed by a process that died", released)
     client = _client(settings, storage, stop)

@@ -38,6 +38,7 @@ from typing import Any, Literal
 
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, register
+from edgarwatch.notifiers.message import Message, message_text
 from edgarwatch.notifiers.render import plain_text, render, trim
 from edgarwatch.notifiers.summary import Burst, render_summary
 from edgarwatch.secrets import Secret, redact
@@ -163,6 +164,23 @@ class AppriseNotifier(Notifier):
             lines.append(trim(f"- {line.text}", SUMMARY_LINE - len(link) - 1) + link)
         self.notify(notice.title, "\n".join([*lines, "", notice.footer]))
         logger.info("apprise %s: sent a summary of %d filings", self.name, len(notice.lines))
+
+    @property
+    def message_capacity(self) -> int:
+        return self.summary_capacity or 2
+
+    def send_message(self, message: Message, delivery: Delivery) -> None:
+        """Plain text without the title (Apprise sends it as the title), entries fewer and
+        fewer until the body fits the service (a digest of a busy day on Pushover)."""
+        room = int(self.service.body_maxlen)
+        limit = self.message_capacity
+        while True:
+            text = message_text(message, limit).replace(f"{message.title}\n\n", "", 1).strip()
+            if len(text) <= room or limit == 0:
+                break
+            limit //= 2
+        self.notify(message.title, f"{text}\ndelivery {delivery.id}")
+        logger.info("apprise %s: sent a %s (delivery %s)", self.name, message.kind, delivery.id)
 
     def notify(self, title: str, body: str) -> None:
         """One Apprise notification; any failure is transient (Apprise does not say more)."""

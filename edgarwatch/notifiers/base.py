@@ -15,6 +15,15 @@ that can say many filings in one message sets `max_summary_lines` and
 implements `send_summary(burst)`: when more than its `coalesce_above` rows are
 due at once, the dispatcher sends them as summaries (`summary.py`).
 
+Digests and alarms (`message.py`): `send_message(message, delivery)` says a
+`Message` — a title, a summary, groups of entries with links — in the
+channel's own format (Slack blocks, an email, a Teams card, a Discord embed,
+a JSON document `{"type": "digest"|"alarm", …}`, plain text), escaped like
+filer text, fitting at most `message_capacity` entries (the rest counted in
+one line). The outcomes are a filing's: return when the channel accepted it,
+raise `NotifierError` otherwise. A channel that cannot say messages keeps the
+default, a permanent error (the row is dead, logged at error level).
+
 Adding a channel is one module that subclasses `Notifier`, sets `kind` to its
 config table's name, declares its settings as a frozen dataclass (its keys
 and their checks as field metadata, see `edgarwatch.settings`) named by
@@ -54,6 +63,7 @@ from edgarwatch.notifiers.pacing import Pacer
 from edgarwatch.secrets import redact
 
 if TYPE_CHECKING:
+    from edgarwatch.notifiers.message import Message
     from edgarwatch.notifiers.summary import Burst
 
 
@@ -198,6 +208,15 @@ class Notifier(ABC):
     def send_summary(self, burst: Burst) -> None:
         """Deliver one message listing every filing of `burst`, or raise NotifierError."""
         raise NotImplementedError(f"{self.kind} does not send summaries")
+
+    @property
+    def message_capacity(self) -> int:
+        """Entries one digest or alarm message may list (the summary's capacity, else 40)."""
+        return self.summary_capacity or 40
+
+    def send_message(self, message: Message, delivery: Delivery) -> None:
+        """Deliver a digest or an alarm (`message.py`), or raise NotifierError."""
+        raise NotifierError(f"{self.kind} channels cannot send digests or alarms", permanent=True)
 
     def config_key(self, field: str) -> str:
         """The config.toml key of one of this channel's settings, for error messages."""

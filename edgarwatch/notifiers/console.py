@@ -15,6 +15,7 @@ from typing import Literal, TextIO
 
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, register
+from edgarwatch.notifiers.message import Message, message_text
 from edgarwatch.notifiers.render import plain_text, render
 from edgarwatch.settings import setting
 
@@ -54,7 +55,15 @@ class ConsoleNotifier(Notifier):
     def send(self, report: FilingReport, delivery: Delivery) -> None:
         notice = render(report, delivery, text_limit=TEXT_LIMIT)
         header = f"── {self.name} · rule {notice.rule} · delivery {notice.delivery_id} "
-        text = f"{header:─<{len(RULE)}}\n{plain_text(notice)}{RULE}\n"
+        self.write(f"{header:─<{len(RULE)}}\n{plain_text(notice)}{RULE}\n")
+        logger.debug("console %s: showed %s", self.name, report.filing.accession)
+
+    def send_message(self, message: Message, delivery: Delivery) -> None:
+        header = f"── {self.name} · {message.kind} · delivery {delivery.id} "
+        self.write(f"{header:─<{len(RULE)}}\n{message_text(message, None)}{RULE}\n")
+        logger.debug("console %s: showed a %s", self.name, message.kind)
+
+    def write(self, text: str) -> None:
         stream = self.settings.stream or sys.stdout
         try:
             with self._lock:  # one notification's lines stay together
@@ -62,4 +71,3 @@ class ConsoleNotifier(Notifier):
                 stream.flush()
         except (OSError, ValueError) as exc:  # closed pipe or closed file
             raise NotifierError(f"console: cannot write ({type(exc).__name__})") from None
-        logger.debug("console %s: showed %s", self.name, report.filing.accession)

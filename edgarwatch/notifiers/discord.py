@@ -45,6 +45,7 @@ from urllib.parse import urlsplit, urlunsplit
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, NotifierError, register
 from edgarwatch.notifiers.http import HttpNotifier
+from edgarwatch.notifiers.message import Message, fit_entries, more_text
 from edgarwatch.notifiers.render import (
     ItemView,
     Link,
@@ -156,6 +157,11 @@ class DiscordNotifier(HttpNotifier):
         notice = render_summary(burst)
         self.post(self.url, json=self.payload(summary_message(notice)))
         logger.info("discord %s: posted a summary of %d filings", self.name, len(notice.lines))
+
+    def send_message(self, message: Message, delivery: Delivery) -> None:
+        body = message_payload(message, delivery, self.message_capacity)
+        self.post(self.url, json=self.payload(body))
+        logger.info("discord %s: posted a %s (delivery %s)", self.name, message.kind, delivery.id)
 
     @property
     def url(self) -> str:
@@ -349,3 +355,51 @@ def summary_line(line: SummaryLine) -> str:
         if len(candidate) <= 200:
             text = candidate
     return text
+
+
+# --------------------------------------------------------------------------- digest, alarm
+
+ALARM_COLOR = 0xD1242F
+CLEARED_COLOR = 0x1A7F37
+
+
+def message_payload(message: Message, delivery: Delivery, capacity: int) -> dict[str, Any]:
+    """`content` (the title) and one embed: the summary, then each group's heading and
+    its entries as lines of at most 200 characters, within the description's 4,096."""
+    groups, omitted = fit_entries(message, capacity)
+    lines = [fit(message.summary, 1000)] if message.summary else []
+    for group in groups:
+        if group.heading:
+            lines += ["", f"**{fit(group.heading, 150)}**"]
+        lines += [
+            message_line(entry.text, entry.note, entry.url, entry.label) for entry in group.entries
+        ]
+    tail = [fit(more_text(omitted, message), 200)] if omitted else []
+    description = "\n".join(lines)
+    room = DESCRIPTION_LIMIT - sum(len(t) + 2 for t in tail)
+    if len(description) > room:
+        description = description[: room - 1].rsplit("\n", 1)[0]
+    description = "\n".join([description, *tail]) if tail else description
+    color = COLOR
+    if message.kind == "alarm":
+        color = ALARM_COLOR if message.alarm else CLEARED_COLOR
+    footer = " · ".join(p for p in (message.footer, f"delivery {delivery.id}") if p)
+    embed = {
+        "title": fit(message.title, TITLE_LIMIT),
+        "color": color,
+        "description": description,
+        "footer": {"text": fit(footer, FOOTER_LIMIT)},
+    }
+    return {"content": fit(message.title, CONTENT_LIMIT), "embeds": [embed]}
+
+
+def message_line(text: str, note: str, url: str, label: str) -> str:
+    """`• text — note · [label](url)`, at most about 200 characters (the link if it fits)."""
+    line = f"• {fit(text, 120)}"
+    if note:
+        line += f" — {fit(note, 70)}"
+    if url:
+        candidate = f"{line} · {masked_link(Link('index', label or 'Link', url))}"
+        if len(candidate) <= 400:
+            line = candidate
+    return line

@@ -34,6 +34,14 @@ A summary the channel refuses for good (its own payload, say) is not the
 rows' fault: the rows are given back and sent one by one, and this process
 stops coalescing on that channel. Dead rows are logged at error level and
 shown by `edgarwatch status` and `edgarwatch notifications`.
+
+Digests and alarms (the `messages` table, `storage/messages.py`) go through
+the same workers: a channel's due messages are sent first, one at a time,
+paced like the rest, by `Notifier.send_message`, with the same outcomes —
+sent only once accepted, dead at once when refused for good, retried with
+backoff until `notify.give_up_hours` otherwise — and never coalesced. An
+email message some recipients refused is sent for the others (the refusal is
+kept in `last_error`).
 """
 
 from __future__ import annotations
@@ -50,10 +58,11 @@ from datetime import datetime, timedelta
 from edgarwatch.backoff import retry_delay
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, RecipientsRefused
+from edgarwatch.notifiers.message import Message
 from edgarwatch.notifiers.summary import Burst
 from edgarwatch.policy import NotifySettings
 from edgarwatch.secrets import redact
-from edgarwatch.storage import OutboxRow, Storage
+from edgarwatch.storage import MessageRow, OutboxRow, Storage
 from edgarwatch.storage.timefmt import utc_now
 
 logger = logging.getLogger(__name__)
@@ -106,6 +115,7 @@ class Dispatcher:
         self._halt = threading.Event()
         self._locks = {name: threading.Lock() for name in notifiers}
         self._held: dict[str, list[OutboxRow]] = {name: [] for name in notifiers}
+        self._held_messages: dict[str, list[MessageRow]] = {name: [] for name in notifiers}
         self._held_lock = threading.Lock()
         self._workers: dict[str, ChannelWorker] = {}
         self._no_summaries: set[str] = set()
@@ -117,7 +127,9 @@ class Dispatcher:
     # -- one pass --------------------------------------------------------------
     def dispatch(self) -> DispatchResult:
         """One synchronous pass over every channel with due rows."""
-        channels = self.storage.outbox.due_channels(self.clock())
+        now = self.clock()
+        due = self.storage.outbox.due_channels(now) + self.storage.messages.due_channels(now)
+        channels = list(dict.fromkeys(due))
         result = DispatchResult()
         for channel in [c for c in channels if c not in self.notifiers]:
             result.add(self._bury(channel))
@@ -135,7 +147,9 @@ class Dispatcher:
         if self._workers:
             return
         self._halt.clear()
-        for channel in self.storage.outbox.due_channels(self.clock()):
+        now = self.clock()
+        due = self.storage.outbox.due_channels(now) + self.storage.messages.due_channels(now)
+        for channel in dict.fromkeys(due):
             if channel not in self.notifiers:
                 self._bury(channel)
         for channel in self.notifiers:
@@ -181,9 +195,9 @@ class Dispatcher:
         """How long a worker may sleep: until its next row is due (a retry time), its
         pacer allows, or `notify.dispatch_seconds`, whichever comes first."""
         wait = float(self.settings.dispatch_seconds)
-        due = self.storage.outbox.next_due(channel)
-        if due is not None:
-            wait = min(wait, (due - self.clock()).total_seconds())
+        for due in (self.storage.outbox.next_due(channel), self.storage.messages.next_due(channel)):
+            if due is not None:
+                wait = min(wait, (due - self.clock()).total_seconds())
         notifier = self.notifiers.get(channel)
         paced = notifier.pacer.wait() if notifier is not None else 0.0
         return max(wait, paced, IDLE_FLOOR_SECONDS)
@@ -197,9 +211,16 @@ class Dispatcher:
         with self._locks[channel]:
             coalescing = False
             while not self.halted:
-                due = self.storage.outbox.due_count(channel, self.clock())
-                if due == 0 or not self._paced(notifier):
+                now = self.clock()
+                messages = self.storage.messages.due_count(channel, now)
+                due = self.storage.outbox.due_count(channel, now)
+                if due + messages == 0 or not self._paced(notifier):
                     break
+                if messages:
+                    go_on = self._message(notifier, result)
+                    if not go_on:
+                        break
+                    continue
                 size = self._summary_size(notifier, due, coalescing)
                 if size:
                     coalescing = True
@@ -246,15 +267,20 @@ class Dispatcher:
     def _give_back_held(self) -> int:
         with self._held_lock:
             rows = [row for held in self._held.values() for row in held]
+            messages = [row for held in self._held_messages.values() for row in held]
             for held in self._held.values():
                 held.clear()
-        if not rows:
-            return 0
+            for held_messages in self._held_messages.values():
+                held_messages.clear()
+        released = 0
         try:
-            return self.storage.outbox.release_held(rows, self.owner)
+            if rows:
+                released += self.storage.outbox.release_held(rows, self.owner)
+            if messages:
+                released += self.storage.messages.release_held(messages, self.owner)
         except Exception:  # noqa: BLE001 - on the way out; the claims' lease frees them
-            logger.warning("could not give back %d claimed notification(s)", len(rows))
-            return 0
+            logger.warning("could not give back %d claimed row(s)", len(rows) + len(messages))
+        return released
 
     # -- one row -------------------------------------------------------------------
     def _deliver(self, notifier: Notifier, row: OutboxRow, result: DispatchResult) -> bool:
@@ -389,7 +415,7 @@ class Dispatcher:
             notifier.pacer.pause(min(first_delay, float(self.settings.dispatch_seconds)))
         return exc.permanent
 
-    def _delay(self, row: OutboxRow, exc: NotifierError) -> float:
+    def _delay(self, row: OutboxRow | MessageRow, exc: NotifierError) -> float:
         if exc.retry_after is not None:
             delay = exc.retry_after
         else:
@@ -470,11 +496,17 @@ class Dispatcher:
     def _bury(self, channel: str) -> DispatchResult:
         """Rows of a channel no longer configured: dead, saying so."""
         result = DispatchResult()
+        why = f"channel {channel!r} is no longer configured"
         while rows := self.storage.outbox.claim_due(
             self.clock(), self.owner, channel=channel, limit=100
         ):
             for row in rows:
-                self._dead(row, f"channel {channel!r} is no longer configured", result)
+                self._dead(row, why, result)
+        while messages := self.storage.messages.claim_due(
+            self.clock(), self.owner, channel=channel, limit=100
+        ):
+            for message in messages:
+                self._message_dead(message, why, result)
         return result
 
     def _dead(self, row: OutboxRow, error: str, result: DispatchResult) -> None:
@@ -488,6 +520,87 @@ class Dispatcher:
             row.rule,
             error,
         )
+
+    # -- digests and alarms ------------------------------------------------------------
+    def _message(self, notifier: Notifier, result: DispatchResult) -> bool:
+        """Claim and send the channel's oldest due message; False when the channel should
+        wait before its next row."""
+        rows = self.storage.messages.claim_due(self.clock(), self.owner, channel=notifier.name)
+        if not rows:
+            return True
+        row = rows[0]
+        with self._held_lock:
+            self._held_messages[row.channel].append(row)
+        try:
+            message = Message.from_json(row.content)
+        except (ValueError, KeyError, TypeError) as exc:
+            self._message_dead(row, f"the stored message cannot be read ({exc})", result)
+            return True
+        delivery = Delivery(row.delivery_id, row.channel, row.kind, (), row.attempts + 1)
+        note = None
+        try:
+            notifier.send_message(message, delivery)
+        except RecipientsRefused as exc:
+            if not exc.delivered:
+                return self._message_failed(notifier, row, exc, result)
+            note = exc.message  # the others have it: sent, the refusal kept
+        except NotifierError as exc:
+            return self._message_failed(notifier, row, exc, result)
+        except Exception as exc:  # a bug in a channel must not stop the others
+            logger.exception("channel %s failed unexpectedly", row.channel)
+            return self._message_failed(notifier, row, _unexpected(exc), result)
+        finally:
+            notifier.pacer.sent()
+        self.storage.messages.mark_sent(row, self.clock(), note)
+        self._settled_message(row)
+        result.sent += 1
+        logger.info("sent the %s %s to %s", row.kind, row.key, row.channel)
+        return True
+
+    def _message_failed(
+        self, notifier: Notifier, row: MessageRow, exc: NotifierError, result: DispatchResult
+    ) -> bool:
+        result.errors[notifier.name] = exc.message
+        now = self.clock()
+        if exc.retry_after is not None:
+            notifier.pacer.pause(exc.retry_after)
+        if exc.permanent:
+            self._message_dead(row, exc.message, result)
+            return True
+        if now - row.created_at >= timedelta(hours=self.settings.give_up_hours):
+            why = f"gave up after {self.settings.give_up_hours:g} h: {exc.message}"
+            self._message_dead(row, why, result)
+            return False
+        delay = self._delay(row, exc)
+        retry_at = now + timedelta(seconds=delay)
+        self.storage.messages.mark_retry(row, exc.message, retry_at)
+        self._settled_message(row)
+        result.retried += 1
+        if exc.retry_after is None:
+            notifier.pacer.pause(min(delay, float(self.settings.dispatch_seconds)))
+        logger.log(
+            logging.ERROR if exc.alert or row.kind == "alarm" else logging.WARNING,
+            "channel %s did not take the %s %s (%s); attempt %d, retry at %s",
+            row.channel,
+            row.kind,
+            row.key,
+            exc.message,
+            row.attempts + 1,
+            retry_at.isoformat(timespec="seconds"),
+        )
+        return False
+
+    def _message_dead(self, row: MessageRow, error: str, result: DispatchResult) -> None:
+        self.storage.messages.mark_dead(row, error)
+        self._settled_message(row)
+        result.dead += 1
+        logger.error("the %s %s to channel %s is dead: %s", row.kind, row.key, row.channel, error)
+
+    def _settled_message(self, row: MessageRow) -> None:
+        with self._held_lock:
+            held = self._held_messages.get(row.channel, [])
+            if row in held:
+                held.remove(row)
 
 
 def _unexpected(exc: Exception) -> NotifierError:

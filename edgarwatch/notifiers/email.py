@@ -28,6 +28,7 @@ from edgarwatch.notifiers.base import (
     root_cause,
     untrusted_certificate,
 )
+from edgarwatch.notifiers.message import Message, fit_entries, message_text, more_text
 from edgarwatch.notifiers.render import (
     DealView,
     Link,
@@ -130,6 +131,16 @@ class EmailNotifier(Notifier):
         notice = render_summary(burst)
         self.transmit(compose_summary(notice, self.settings), self.recipients(None))
         logger.info("email %s: sent a summary of %d filings", self.name, len(notice.lines))
+
+    @property
+    def message_capacity(self) -> int:
+        """An email has room: a digest lists up to 500 filings (a whole-market day)."""
+        return 500
+
+    def send_message(self, message: Message, delivery: Delivery) -> None:
+        composed = compose_message(message, delivery, self.settings, self.message_capacity)
+        self.transmit(composed, self.recipients(None))
+        logger.info("email %s: sent a %s (delivery %s)", self.name, message.kind, delivery.id)
 
     def recipients(self, wanted: tuple[str, ...] | None) -> list[str]:
         """Everyone configured, or those of `wanted` still configured (an address
@@ -403,3 +414,53 @@ def deal_html(deal: DealView, *, with_headline: bool) -> str:
     elif deal.exhibit_type:
         rows.append(cell.format("Agreement", e(deal.exhibit_type)))
     return f"<table>{''.join(rows)}</table>"
+
+
+# --------------------------------------------------------------------------- digest, alarm
+
+
+def compose_message(
+    message: Message, delivery: Delivery, settings: EmailSettings, capacity: int
+) -> EmailMessage:
+    """A digest or an alarm: the title as subject, a text and an HTML part; the Message-ID
+    is the delivery's, so a copy re-sent after a crash can be recognised."""
+    composed = EmailMessage()
+    composed["Subject"] = message.title
+    composed["From"] = settings.sender
+    composed["To"] = ", ".join(settings.recipients)
+    composed["Date"] = formatdate(localtime=True)
+    composed["Message-ID"] = message_id(delivery.id, settings.sender)
+    composed[DELIVERY_HEADER] = delivery.id
+    composed["X-Edgarwatch-Kind"] = message.kind
+    composed["Auto-Submitted"] = "auto-generated"
+    if message.alarm:
+        composed["X-Priority"] = "1"  # raised alarms stand out in the inbox
+    composed.set_content(message_text(message, capacity))
+    composed.add_alternative(message_html(message, capacity), subtype="html")
+    return composed
+
+
+def message_html(message: Message, capacity: int) -> str:
+    """The HTML part: every string escaped, every href one of our http(s) URLs."""
+    e = html.escape
+    groups, omitted = fit_entries(message, capacity)
+    parts = [f"<h2>{e(message.title)}</h2>"]
+    if message.summary:
+        parts.append(f"<p>{e(message.summary)}</p>")
+    for group in groups:
+        if group.heading:
+            parts.append(f"<h3>{e(group.heading)}</h3>")
+        items = "".join(
+            f"<li>{e(entry.text)}"
+            + (f" — <strong>{e(entry.note)}</strong>" if entry.note else "")
+            + (f' · <a href="{e(entry.url)}">{e(entry.label or "Link")}</a>' if entry.url else "")
+            + "</li>"
+            for entry in group.entries
+        )
+        parts.append(f"<ul>{items}</ul>")
+    if omitted:
+        parts.append(f"<p>{e(more_text(omitted, message))}</p>")
+    if message.footer:
+        parts.append(f'<p style="color:#666">{e(message.footer)}</p>')
+    head = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>'
+    return "\n".join([head, *parts, "</body></html>"]) + "\n"

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, register
 from edgarwatch.notifiers.http import HttpNotifier
+from edgarwatch.notifiers.message import Message, fit_entries, more_text
 from edgarwatch.notifiers.render import DealView, Link, Notice, render, trim
 from edgarwatch.notifiers.render import facts as fact_rows
 from edgarwatch.notifiers.summary import Burst, SummaryLine, SummaryNotice, render_summary
@@ -133,6 +134,11 @@ class SlackNotifier(HttpNotifier):
         notice = render_summary(burst)
         self.post(self.settings.webhook_url.reveal(), json=summary_message(notice))
         logger.info("slack %s: posted a summary of %d filings", self.name, len(notice.lines))
+
+    def send_message(self, message: Message, delivery: Delivery) -> None:
+        payload = message_payload(message, delivery, self.message_capacity)
+        self.post(self.settings.webhook_url.reveal(), json=payload)
+        logger.info("slack %s: posted a %s (delivery %s)", self.name, message.kind, delivery.id)
 
     def redirect_hint(self) -> str:
         return f" (a redirect: check {self.config_key('webhook_url')})"
@@ -333,3 +339,65 @@ def summary_line(line: SummaryLine) -> str:
         if len(candidate) <= SUMMARY_LINE_LIMIT:
             text = candidate
     return text
+
+
+# --------------------------------------------------------------------------- digest, alarm
+
+
+def message_payload(message: Message, delivery: Delivery, capacity: int) -> dict[str, Any]:
+    """A digest or an alarm: header, summary, the entries (a heading line per group, one
+    line per entry, packed into sections of at most 3,000 characters), what was left out,
+    a footer with the delivery id. At most `capacity` entries: with 600 characters a line
+    that is at most 8 sections for 40 entries, far under 50 blocks."""
+    groups, omitted = fit_entries(message, capacity)
+    lines: list[str] = []
+    for group in groups:
+        if group.heading:
+            lines.append(f"*{fit(group.heading, 300)}*")
+        lines += [
+            message_line(entry.text, entry.note, entry.url, entry.label) for entry in group.entries
+        ]
+    head = {"type": "plain_text", "text": fit(message.title, HEADER_LIMIT), "emoji": False}
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": head}]
+    if message.summary:
+        blocks.append(section(fit(message.summary, SECTION_LIMIT)))
+    blocks += [section(text) for text in _packed(lines)]
+    notes = [more_text(omitted, message)] if omitted else []
+    notes.append(" · ".join(p for p in (message.footer, f"delivery {delivery.id}") if p))
+    blocks += [
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(note, SECTION_LIMIT)}]}
+        for note in notes
+    ]
+    text = message.title + (f": {message.summary}" if message.summary else "")
+    return {
+        "text": fit(text, FALLBACK_LIMIT),
+        "blocks": blocks[:MAX_BLOCKS],
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def message_line(text: str, note: str, url: str, label: str) -> str:
+    """`• 8-K Item 1.01 … · accepted … — headline · <url|Filing index>`, at most ~600 chars."""
+    line = f"• {fit(text, 300)}"
+    if note:
+        line += f" — {fit(note, 240)}"
+    if url:
+        line += f" · {link(url, label or 'Link')}"
+    return line
+
+
+def _packed(lines: list[str]) -> list[str]:
+    """Lines joined into as few section texts of at most SECTION_LIMIT characters as fit."""
+    sections: list[str] = []
+    current = ""
+    for line in lines:
+        line = line[:SECTION_LIMIT]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > SECTION_LIMIT:
+            sections.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        sections.append(current)
+    return sections

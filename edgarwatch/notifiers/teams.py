@@ -59,6 +59,7 @@ from typing import Any, Literal
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, NotifierError, register
 from edgarwatch.notifiers.http import HttpNotifier
+from edgarwatch.notifiers.message import Message, fit_entries, more_text
 from edgarwatch.notifiers.render import (
     Link,
     Notice,
@@ -154,6 +155,11 @@ class TeamsNotifier(HttpNotifier):
         payload = fitted(lambda budget: summary_card(notice, budget))
         self.post(self.settings.webhook_url.reveal(), data=payload, headers=JSON)
         logger.info("teams %s: posted a summary of %d filings", self.name, len(notice.lines))
+
+    def send_message(self, message: Message, delivery: Delivery) -> None:
+        payload = fitted_message(message, delivery, self.message_capacity)
+        self.post(self.settings.webhook_url.reveal(), data=payload, headers=JSON)
+        logger.info("teams %s: posted a %s (delivery %s)", self.name, message.kind, delivery.id)
 
     def raise_for_response(self, status: int, body: str, retry_after: str | None) -> None:
         """A code that names a broken workflow is final whatever the status says."""
@@ -276,3 +282,46 @@ def summary_paragraph(line: SummaryLine) -> dict[str, Any]:
             link_run(Link("agreement", line.agreement.label, line.agreement.url)),
         ]
     return paragraph(*inlines, spacing="Small")
+
+
+# --------------------------------------------------------------------------- digest, alarm
+
+
+def fitted_message(message: Message, delivery: Delivery, capacity: int) -> bytes:
+    """The card with as many entries as keep it under MAX_BYTES (the rest counted)."""
+    for limit in (capacity, 15, 5, 0):
+        body = encode(envelope(message_card(message, delivery, limit)))
+        if len(body) <= MAX_BYTES:
+            return body
+    raise NotifierError(
+        f"the Teams card is over {MAX_BYTES} bytes even without entries", permanent=True
+    )
+
+
+def message_card(message: Message, delivery: Delivery, limit: int) -> dict[str, Any]:
+    """Title (in red for a raised alarm), summary, each group's heading and its entries as
+    TextRuns with their links, what was left out, footer."""
+    groups, omitted = fit_entries(message, limit)
+    style: dict[str, Any] = {"size": "Large", "weight": "Bolder"}
+    if message.alarm:
+        style["color"] = "Attention"
+    body = [paragraph(run(trim(message.title, LABEL_LIMIT), **style))]
+    if message.summary:
+        body.append(paragraph(run(trim(message.summary, 3000))))
+    for group in groups:
+        if group.heading:
+            body.append(
+                paragraph(run(trim(group.heading, LABEL_LIMIT), weight="Bolder"), spacing="Medium")
+            )
+        for entry in group.entries:
+            inlines = [run(trim(entry.text, 400))]
+            if entry.note:
+                inlines.append(run(f" — {trim(entry.note, 300)}", weight="Bolder"))
+            if entry.url:
+                inlines += [run(" · "), link_run(Link("index", entry.label or "Link", entry.url))]
+            body.append(paragraph(*inlines, spacing="Small"))
+    if omitted:
+        body.append(paragraph(run(more_text(omitted, message), isSubtle=True)))
+    footer = " · ".join(p for p in (message.footer, f"delivery {delivery.id}") if p)
+    body.append(paragraph(run(footer, size="Small", isSubtle=True)))
+    return adaptive_card(body, [])

@@ -40,6 +40,18 @@ The body:
                                role, period}], exhibit, evidence — plus its
                                "headline"]}],
      "exhibits": [{"type", "description", "url", "document"}]}
+
+A digest or an alarm (`message.py`) is a document of its own type, with the
+same headers and signature:
+    {"event": "digest"|"alarm", "type": "digest"|"alarm", "delivery_id",
+     "title", "summary", "state" ("raised"/"cleared" for alarms, else ""),
+     "groups": [{"heading", "entries": [{"text", "note", "url", "label"}]}],
+     "footer",
+     "digest": {"channel", "day", "due_at", "since", "filings": [{"accession",
+                "company", "cik", "form", "items": [{"number", "title"}],
+                "accepted_at", "headline", "amends", "url"}]}   (digests)
+     "alarm": {"name", "state", "raised_at", "cleared_at", "detail"}}  (alarms)
+Every filing of a digest is listed: a program gets it whole.
 """
 
 from __future__ import annotations
@@ -57,6 +69,7 @@ from edgarwatch.agreement import headline
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, register
 from edgarwatch.notifiers.http import HttpNotifier
+from edgarwatch.notifiers.message import Message
 from edgarwatch.notifiers.render import as_eastern, changes
 from edgarwatch.secrets import Secret
 from edgarwatch.settings import setting
@@ -177,6 +190,13 @@ class WebhookNotifier(HttpNotifier):
             delivery.id,
         )
 
+    def send_message(self, message: Message, delivery: Delivery) -> None:
+        body = encode(message_document(message, delivery))
+        self.post(self.settings.url.reveal(), data=body, headers=self.headers(body, delivery))
+        logger.info(
+            "webhook %s: delivered a %s (delivery %s)", self.name, message.kind, delivery.id
+        )
+
     def headers(self, body: bytes, delivery: Delivery) -> dict[str, str]:
         timestamp = str(int(time.time()))
         headers = {
@@ -255,3 +275,28 @@ def _headline(report: FilingReport, delivery: Delivery) -> str | None:
         if item.number in delivery.items and item.agreements:
             return headline(item.agreements[0])
     return None
+
+
+def message_document(message: Message, delivery: Delivery) -> dict[str, Any]:
+    """A digest or an alarm as JSON (see the module docstring); nothing trimmed."""
+    document: dict[str, Any] = {
+        "event": message.kind,
+        "type": message.kind,
+        "delivery_id": delivery.id,
+        "title": message.title,
+        "summary": message.summary,
+        "state": message.state,
+        "groups": [
+            {
+                "heading": group.heading,
+                "entries": [
+                    {"text": e.text, "note": e.note, "url": e.url, "label": e.label}
+                    for e in group.entries
+                ],
+            }
+            for group in message.groups
+        ],
+        "footer": message.footer,
+    }
+    document[message.kind] = {k: v for k, v in message.data.items() if k != "more_hint"}
+    return document

@@ -4,8 +4,10 @@
 `Storage.open_readonly(path)` (the read commands) never creates, migrates or
 writes the file (see `ReadOnlyConnections` for how a live WAL database is read):
 `filings` (filings, companies, items, exhibits), `outbox` (notifications),
-`state` (cursor and health marks, seen accessions, tickers, the cycle log)
-and `watched` (the resolved watchlist). Errors are `StorageError`s:
+`state` (cursor and health marks, seen accessions, tickers, the cycle log),
+`watched` (the resolved watchlist), and for digests and alarms `messages`
+(their outbox), `digests` (the schedule's memory) and `alarms` (their
+states). Errors are `StorageError`s:
 `DatabaseUnavailable` (`DatabaseMissing`), `DatabaseLocked`, `DatabaseOutdated`,
 `DatabaseUnwritable` (read-only, disk full),
 `SearchSyntaxError`.
@@ -30,6 +32,16 @@ from edgarwatch.storage.db import (
     StorageError,
 )
 from edgarwatch.storage.filings import FilingStore, PendingFiling
+from edgarwatch.storage.messages import (
+    Alarms,
+    AlarmState,
+    DigestFiling,
+    DigestRecord,
+    Digests,
+    MessageRow,
+    Messages,
+    Outgoing,
+)
 from edgarwatch.storage.outbox import Outbox, OutboxRow, process_owner
 from edgarwatch.storage.state import Audit, FeedCursor, SecBlock, State
 from edgarwatch.storage.watched import WatchedCompanies
@@ -42,6 +54,9 @@ class Storage:
         self.outbox = Outbox(connections)
         self.state = State(connections)
         self.watched = WatchedCompanies(connections)
+        self.messages = Messages(connections)
+        self.digests = Digests(connections)
+        self.alarms = Alarms(connections)
 
     @classmethod
     def open(cls, path: Path) -> Storage:
@@ -76,15 +91,23 @@ class Storage:
 
 
 __all__ = [
+    "AlarmState",
+    "Alarms",
     "Audit",
     "DatabaseLocked",
     "DatabaseMissing",
     "DatabaseOutdated",
     "DatabaseUnavailable",
     "DatabaseUnwritable",
+    "DigestFiling",
+    "DigestRecord",
+    "Digests",
     "FeedCursor",
+    "MessageRow",
+    "Messages",
     "NewNotification",
     "OutboxRow",
+    "Outgoing",
     "PendingFiling",
     "SearchSyntaxError",
     "SecBlock",

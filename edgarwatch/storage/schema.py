@@ -266,3 +266,78 @@ def m010_amendments(db: Database) -> None:
     filings.add_column("amends_filed", str)
     filings.add_column("amends_how", str)
     filings.create_index(["cik", "form", "filed"], if_not_exists=True)
+
+
+@migrations()
+def m011_messages(db: Database) -> None:
+    """Digests and alarms (issue 12.2 and 12.4), delivered through the outbox like filings.
+
+    * `messages`: one row per message to one channel that is not about one filing
+      (kind `digest` or `alarm`), unique on (channel, key) — the key names what the
+      message is (`digest:2026-03-10`, `alarm:sec-block:raised:<when>`), so a job that
+      runs twice, or again after a restart, cannot queue it twice. `content` is the
+      message itself (JSON, `edgarwatch.notifiers.message.Message`); delivery columns
+      as in `notifications` (status pending/sent/dead/dismissed, attempts, claims).
+    * `digests`: the schedule's memory, one row per (channel, day) a digest was due:
+      `outcome` `queued` (a message), `empty` (nothing to say), `start` (the first
+      evaluation: where the channel's digests begin); `created_at` is the cut-off.
+    * `digest_filings`: which filings each channel's digests listed (a filing is in
+      one digest per channel, never two).
+    * `alarms`: one row per alarm, its state (`raised`/`clear`) and since when.
+    """
+    db.table("messages").create(
+        {
+            "channel": str,
+            "key": str,
+            "kind": str,  # digest | alarm
+            "title": str,
+            "content": str,  # JSON: the message
+            "delivery_id": str,
+            "status": str,  # pending | sent | dead | dismissed
+            "attempts": int,
+            "last_error": str,
+            "created_at": str,
+            "next_attempt_at": str,
+            "claimed_by": str,
+            "claimed_until": str,
+            "sent_at": str,
+        },
+        pk=("channel", "key"),
+        not_null={"channel", "key", "kind", "content", "delivery_id", "status", "created_at"},
+        defaults={"status": "pending", "attempts": 0},
+    )
+    db.table("messages").create_index(["status", "next_attempt_at"])
+    db.table("messages").create_index(["delivery_id"], unique=True)
+    db.table("digests").create(
+        {
+            "channel": str,
+            "day": str,  # YYYY-MM-DD, Eastern: the day of the due moment
+            "due_at": str,  # the scheduled moment (ISO 8601, UTC)
+            "since": str,  # the previous digest's due moment, or NULL
+            "created_at": str,  # the cut-off: filings recorded before it are in this one
+            "outcome": str,  # queued | empty | start
+            "filings": int,
+            "message_key": str,
+        },
+        pk=("channel", "day"),
+        not_null={"channel", "day", "due_at", "created_at", "outcome"},
+        defaults={"filings": 0},
+    )
+    db.table("digest_filings").create(
+        {"channel": str, "accession": str, "day": str},
+        pk=("channel", "accession"),
+        not_null={"channel", "accession", "day"},
+    )
+    db.table("alarms").create(
+        {
+            "name": str,  # no-poll | sec-block | feed-silent | notifications-dead | pending
+            "state": str,  # raised | clear
+            "raised_at": str,
+            "cleared_at": str,
+            "detail": str,
+            "channel": str,  # where it was said (NULL: only logged)
+        },
+        pk="name",
+        not_null={"name", "state"},
+    )
+    db.table("filings").create_index(["recorded_at"], if_not_exists=True)
