@@ -34,6 +34,8 @@ from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
 from edgarwatch.agreement import capacity_only, party_key
+from edgarwatch.alarms import AlarmSettings
+from edgarwatch.digest import DigestSettings
 from edgarwatch.edgar.settings import EdgarSettings
 from edgarwatch.notifiers.base import REGISTRY, ChannelSettings
 from edgarwatch.policy import NotifySettings, Rule
@@ -153,6 +155,10 @@ class Settings:
     log_level: str = "INFO"
     path: Path | None = field(default=None, compare=False)
     log_format: Literal["text", "json"] = "text"
+    digests: tuple[DigestSettings, ...] = ()
+    """`[[digest]]`: one daily digest per channel (`edgarwatch.digest`)."""
+    alarms: AlarmSettings | None = None
+    """`[alarms]`: None when the table is absent (no alarm is evaluated)."""
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -197,7 +203,8 @@ def channel_kinds() -> dict[str, type[Any]]:
 
 def _settings(reader: _Reader, doc: Mapping[str, Any]) -> Settings | None:
     kinds = channel_kinds()
-    known = {"edgar", "poll", "watch", "storage", "notify", "log", "channels", *kinds}
+    known = {"edgar", "poll", "watch", "storage", "notify", "log", "channels", "digest", "alarms"}
+    known |= set(kinds)
     for key in doc:
         if key not in known:
             reader.problem(key, "unknown section (misspelt?)")
@@ -211,12 +218,62 @@ def _settings(reader: _Reader, doc: Mapping[str, Any]) -> Settings | None:
     level = log.level if log else "INFO"
     if level not in LOG_LEVELS:
         reader.problem("log.level", f"must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+    digests = _digests(reader, doc.get("digest", []), names)
+    alarms = _alarms(reader, doc, names)
     if edgar is None or poll is None or watch is None or notify is None:
         return None
     log_format = log.format if log else "text"
     return Settings(
-        edgar, poll, watch, storage, notify, channels, level, reader.path, log_format=log_format
+        edgar,
+        poll,
+        watch,
+        storage,
+        notify,
+        channels,
+        level,
+        reader.path,
+        log_format=log_format,
+        digests=digests,
+        alarms=alarms,
     )
+
+
+def _digests(reader: _Reader, tables: Any, channel_names: set[str]) -> tuple[DigestSettings, ...]:
+    """`[[digest]]`: each names a configured channel, at most one digest per channel."""
+    if not isinstance(tables, list) or not all(isinstance(t, Mapping) for t in tables):
+        reader.problem("digest", "must be an array of tables ([[digest]])")
+        return ()
+    digests: list[DigestSettings] = []
+    for index, table in enumerate(tables):
+        prefix = f"digest[{index}]"
+        digest = reader.read(DigestSettings, table, prefix)
+        if digest is None:
+            continue
+        if digest.channel not in channel_names:
+            known = ", ".join(sorted(channel_names)) or "none is configured"
+            reader.problem(
+                f"{prefix}.channel", f"no channel named {digest.channel!r} (known: {known})"
+            )
+        elif any(d.channel == digest.channel for d in digests):
+            reader.problem(
+                f"{prefix}.channel", f"{digest.channel!r} has a digest already (one a channel)"
+            )
+        else:
+            digests.append(digest)
+    return tuple(digests)
+
+
+def _alarms(
+    reader: _Reader, doc: Mapping[str, Any], channel_names: set[str]
+) -> AlarmSettings | None:
+    """`[alarms]`: absent, no alarm; its channel (if any) must be configured."""
+    if "alarms" not in doc:
+        return None
+    alarms = reader.read(AlarmSettings, reader.table(doc, "alarms"), "alarms")
+    if alarms is not None and alarms.channel and alarms.channel not in channel_names:
+        known = ", ".join(sorted(channel_names)) or "none is configured"
+        reader.problem("alarms.channel", f"no channel named {alarms.channel!r} (known: {known})")
+    return alarms
 
 
 def _storage(reader: _Reader, table: Mapping[str, Any]) -> StorageSettings:

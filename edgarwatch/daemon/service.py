@@ -12,6 +12,12 @@ Three loops that never wait on each other:
 * **delivering** — the dispatcher, woken when a reader queues notifications,
   and every `notify.dispatch_seconds` for retries.
 
+With `[[digest]]` or `[alarms]` configured, two more jobs run every 30 s
+(`monitor.Monitor`): `digest` queues each channel's daily digest when it is
+owed, `alarms` raises and clears the alarms about the monitor itself; both
+wake the dispatcher's worker of their channel. They decide from the database
+and the clock, not from when they ran, so a late or skipped run loses nothing.
+
 The systemd watchdog judges the poll alone. SIGTERM/SIGINT set the stop flag
 (HTTP backoffs, readers and the dispatcher check it), the scheduler shuts
 down, the step in flight finishes, and the process exits 0 within 10 s.
@@ -43,6 +49,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from edgarwatch.config import Settings
 from edgarwatch.daemon.cycles import Cycles
 from edgarwatch.daemon.discovery import FilingListener
+from edgarwatch.daemon.monitor import Monitor
 from edgarwatch.daemon.readers import ReadLoop
 from edgarwatch.daemon.runtime import Runtime, build_runtime
 from edgarwatch.daemon.schedule import CadenceTrigger, FilingHoursTrigger, cadence
@@ -93,9 +100,12 @@ class Daemon:
         )
         self.scheduler = BlockingScheduler(
             timezone=EASTERN,
-            executors={"default": ThreadPoolExecutor(max_workers=4)},
+            # poll, sweep, efts, reconcile, and room for the digest and alarm jobs: an
+            # alarm about a stuck poll must not wait for a worker the poll holds.
+            executors={"default": ThreadPoolExecutor(max_workers=6)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
+        self.monitor = Monitor(self.runtime, on_queued=self.delivery.wake)
         self._running: dict[str, float] = {}
         self._running_lock = threading.Lock()
         if not self.runtime.notifiers:
@@ -145,11 +155,25 @@ class Daemon:
             jobs.append(
                 ("efts", self.cycles.search, trigger, {"next_run_time": now + timedelta(seconds=8)})
             )
+        jobs += self._monitor_jobs(now)
         for name, step, trigger, options in jobs:
             self.scheduler.add_job(self._job(name, step), trigger, id=name, **options)
         self.scheduler.add_listener(
             self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
         )
+
+    def _monitor_jobs(
+        self, now: datetime
+    ) -> list[tuple[str, Callable[[], Any], Any, dict[str, Any]]]:
+        """The digest and alarm jobs, when configured: every 30 s (see the module)."""
+        jobs: list[tuple[str, Callable[[], Any], Any, dict[str, Any]]] = []
+        if self.settings.digests:
+            start = {"seconds": 30, "next_run_time": now + timedelta(seconds=3)}
+            jobs.append(("digest", self.monitor.digests, "interval", start))
+        if self.settings.alarms is not None:
+            start = {"seconds": 30, "next_run_time": now + timedelta(seconds=4)}
+            jobs.append(("alarms", self.monitor.alarms, "interval", start))
+        return jobs
 
     def _on_event(self, event: JobExecutionEvent) -> None:
         if event.code == EVENT_JOB_ERROR:

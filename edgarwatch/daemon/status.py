@@ -10,7 +10,12 @@ Unhealthy (exit 1) when any of these holds:
   `notify.enrich_give_up_minutes` (plus a poll interval's grace): reading it
   keeps failing in a way the give-up could not settle;
 * an SEC rate-limit block is in force;
-* the database cannot be written: read-only, or its disk (nearly) full.
+* the database cannot be written: read-only, or its disk (nearly) full;
+* an alarm is raised (`[alarms]`) whose condition is not one of the above
+  (the feed gone silent, notifications waiting too long).
+
+It also lists every raised alarm and, per `[[digest]]`, the next digest and
+the last one.
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from edgarwatch.alarms import LABELS
 from edgarwatch.config import Settings
 from edgarwatch.daemon.schedule import current_interval, in_filing_hours
+from edgarwatch.digest import next_due, plan
 from edgarwatch.filing import EASTERN
 from edgarwatch.storage import Storage
 from edgarwatch.storage.timefmt import utc_now
@@ -73,6 +80,9 @@ def collect(settings: Settings, storage: Storage, now: datetime | None = None) -
         },
         "detection": _detection(storage, now),
         "storage_problems": storage_problems(storage.path),
+        "alarms": _alarms(storage),
+        "digests": _digests(settings, storage, now),
+        "messages": storage.messages.counts(),
     }
     # An idle poll writes its success only every `poll.heartbeat_seconds` (disks wear).
     allowed = max(MISSED_INTERVALS * interval, settings.poll.heartbeat_seconds + 2 * interval)
@@ -113,6 +123,9 @@ def _problems(
             f"SEC rate-limit block in force until {report['sec_block']['until']} "
             f"({report['sec_block']['reason']})"
         )
+    for alarm in report.get("alarms", []):
+        if alarm["name"] in OWN_PROBLEMS:
+            problems.append(f"alarm raised: {alarm['label']} — {alarm['detail']}")
     return problems
 
 
@@ -139,6 +152,43 @@ def storage_problems(
     if free is not None and free < LOW_DISK_BYTES:
         problems.append(f"disk full: {free // 1024} KiB free on the database's file system")
     return problems
+
+
+OWN_PROBLEMS = frozenset({"feed-silent", "pending"})
+"""Raised alarms that no other check above reports."""
+
+
+def _alarms(storage: Storage) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": alarm.name,
+            "label": LABELS.get(alarm.name, alarm.name),
+            "raised_at": _iso(alarm.raised_at),
+            "detail": alarm.detail,
+            "channel": alarm.channel,
+        }
+        for alarm in storage.alarms.raised()
+    ]
+
+
+def _digests(settings: Settings, storage: Storage, now: datetime) -> list[dict[str, Any]]:
+    """Per `[[digest]]`: when the next one is due (now, when one is owed) and the last."""
+    found = []
+    for digest in settings.digests:
+        last = storage.digests.last(digest.channel)
+        owed = plan(digest.at, now, last.due_at if last else None)
+        upcoming = now if owed is not None and last is not None else next_due(digest.at, now)
+        found.append(
+            {
+                "channel": digest.channel,
+                "time": f"{digest.time} ET",
+                "next": _iso(upcoming),
+                "last_day": last.day.isoformat() if last and last.outcome != "start" else None,
+                "last_outcome": last.outcome if last else None,
+                "last_filings": last.filings if last else None,
+            }
+        )
+    return found
 
 
 def _detection(storage: Storage, now: datetime) -> dict[str, Any]:
@@ -214,9 +264,35 @@ def render_text(report: dict[str, Any]) -> str:
         )
     )
     lines.append(f"latency (accepted → sent)  24 h: {_lat(lat['24h'])}   7 d: {_lat(lat['7d'])}")
+    lines.extend(_reach_lines(report))
     lines.extend(_detection_lines(report["detection"]))
     lines.append(f"database               {report['database']}")
     return "\n".join(lines)
+
+
+def _reach_lines(report: dict[str, Any]) -> list[str]:
+    """Raised alarms, digests and their messages (issue 12.2, 12.4)."""
+    lines = []
+    for alarm in report.get("alarms", []):
+        lines.append(
+            f"ALARM                  {alarm['label']} since {_et(alarm['raised_at'])}: "
+            f"{alarm['detail']}"
+        )
+    for digest in report.get("digests", []):
+        last = "none yet"
+        if digest["last_day"]:
+            last = (
+                f"{digest['last_day']} ({digest['last_filings']} filings, {digest['last_outcome']})"
+            )
+        lines.append(
+            f"next digest            {digest['channel']}: {_et(digest['next'])}; last: {last}"
+        )
+    messages = report.get("messages") or {}
+    if messages.get("pending") or messages.get("dead"):
+        lines.append(
+            f"digests and alarms     {messages['pending']} pending, {messages['dead']} dead"
+        )
+    return lines
 
 
 def _detection_lines(detection: dict[str, Any]) -> list[str]:
