@@ -9,7 +9,7 @@ restart neither says a raised alarm again nor forgets to clear it):
 | `no-poll`            | no successful poll for `no_poll_minutes`, in filing hours (06:00–22:00 ET, business days) | a poll succeeds |
 | `sec-block`          | the SEC's rate-limit pause is in force (a 403, or a 429)            | the pause ends |
 | `feed-silent`        | no new 8-K on the whole market for `feed_silent_minutes`, between 07:00 and 17:30 ET on a business day, while polls succeed | a new 8-K is seen |
-| `notifications-dead` | a notification or a digest is dead (not dismissed)                  | none is |
+| `notifications-dead` | a notification is dead (not dismissed)                              | none is |
 | `pending`            | the oldest notification or digest still to be delivered was queued more than `pending_minutes` ago | none is that old |
 
 "The feed has gone silent" reads the newest acceptance time any live source
@@ -96,7 +96,7 @@ class Health:
     newest_acceptance: datetime | None = None
     """The newest acceptance time a live source has shown."""
     dead: Sequence[tuple[str, int, str]] = ()
-    """(channel, how many, last error) of dead notifications and digests."""
+    """(channel, how many, last error) of dead notifications."""
     oldest_pending: datetime | None = None
     poll_status: str = ""
 

@@ -376,9 +376,10 @@ def test_without_a_channel_alarms_are_logged_and_kept(
     assert any("this alarm is only logged" in m for m in messages)
 
 
-def test_a_notification_queued_while_an_alarm_waits_does_not_clear_it(tmp_path: Path) -> None:
-    """Alarm rows themselves never count as waiting or dead: a channel that is down must
-    not keep feeding the alarms about it."""
+def test_alarm_messages_never_feed_the_alarms_and_a_waiting_digest_does(tmp_path: Path) -> None:
+    """Alarm rows never count as waiting or dead (a channel that is down must not keep
+    feeding the alarms about it); a digest waiting counts, a dead one is only logged and
+    counted by `status` (no command dismisses it, an alarm must not stay raised for it)."""
     storage = Storage.open(tmp_path / "s.db")
     storage.messages.queue(
         "ops", Outgoing("alarm:x:raised:t", "alarm", "t", '{"kind": "alarm", "title": "t"}')
@@ -395,3 +396,6 @@ def test_a_notification_queued_while_an_alarm_waits_does_not_clear_it(tmp_path: 
         "UPDATE messages SET created_at = '2020-01-01T00:00:00+00:00' WHERE kind = 'digest'"
     )
     assert storage.alarms.oldest_pending() == datetime(2020, 1, 1, tzinfo=UTC)
+    storage.connections.db.execute("UPDATE messages SET status = 'dead' WHERE kind = 'digest'")
+    assert storage.alarms.dead() == []
+    assert storage.messages.counts() == {"pending": 0, "dead": 2}

@@ -472,20 +472,16 @@ class Alarms:
         return parse(row[0]) if row else None
 
     def dead(self) -> list[tuple[str, int, str]]:
-        """(channel, how many, the last error) of dead notifications and digests: what
-        "notifications dead" is about (dismissed rows are not dead)."""
+        """(channel, how many, the last error) of dead notifications: what "notifications
+        dead" is about. Dismissed rows are not dead; neither are digests and alarms (logged
+        at error level and counted by `status`: no command dismisses them, and an alarm must
+        not stay raised for want of one)."""
         rows = self.c.db.execute(
             "SELECT channel, count(*), (SELECT last_error FROM notifications n2 "
             "WHERE n2.channel = n.channel AND n2.status = 'dead' ORDER BY rowid DESC LIMIT 1) "
-            "FROM notifications n WHERE status = 'dead' GROUP BY channel "
-            "UNION ALL SELECT channel, count(*), max(last_error) FROM messages "
-            "WHERE status = 'dead' AND kind = 'digest' GROUP BY channel"
+            "FROM notifications n WHERE status = 'dead' GROUP BY channel ORDER BY channel"
         ).fetchall()
-        merged: dict[str, tuple[int, str]] = {}
-        for channel, count, error in rows:
-            known = merged.get(channel, (0, ""))
-            merged[channel] = (known[0] + int(count), known[1] or str(error or ""))
-        return [(channel, count, error) for channel, (count, error) in sorted(merged.items())]
+        return [(str(channel), int(count), str(error or "")) for channel, count, error in rows]
 
     def oldest_pending(self) -> datetime | None:
         """When the oldest notification or digest still to be delivered was queued (alarm
