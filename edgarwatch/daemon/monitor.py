@@ -85,7 +85,7 @@ class Monitor:
             return False
         if owed.first or last is None:
             rt.storage.digests.create(
-                channel, day=owed.day, due_at=owed.due_at, since=None, outcome="start",
+                channel, day=owed.day, due_at=owed.due_at, since=now, outcome="start",
                 accessions=(), message=None,
             )  # fmt: skip
             logger.info(
@@ -108,7 +108,7 @@ class Monitor:
             total=total,
             channel=channel,
             plan=owed,
-            recorded_since=last.created_at,
+            since=last.since if last.outcome == "start" and last.since else last.due_at,
             send_empty=settings.send_empty,
             scope=settings.scope,
         )

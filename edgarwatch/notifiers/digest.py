@@ -31,14 +31,15 @@ def digest_message(
     total: int,
     channel: str,
     plan: DigestPlan,
-    recorded_since: datetime,
+    since: datetime,
     send_empty: bool,
     scope: str = "all",
 ) -> Message | None:
-    """The digest of `filings` (the first of `total`), or None when there is nothing to say."""
+    """The digest of `filings` (the first of `total`), recorded since `since` (the previous
+    digest's due moment, or when the channel's digests began), or None when there is
+    nothing to say."""
     if not filings and not send_empty:
         return None
-    since = plan.since or recorded_since
     noun = "filing" if total == 1 else "filings"
     title = f"edgarwatch digest for {_day(plan.day)} {plan.day.year}: {total or 'no'} new {noun}"
     groups = _groups(filings)
@@ -113,7 +114,7 @@ def _entry(filing: DigestFiling) -> Entry:
         text += f" · accepted {as_eastern(filing.accepted_at):%Y-%m-%d %H:%M} ET"
     elif filing.filed is not None:
         text += f" · filed {filing.filed.isoformat()}"
-    notes = [clean_line(filing.headline)] if filing.headline else []
+    notes = [clean_line(filing.headline).rstrip(".")] if filing.headline else []
     if filing.amends:
         notes.append(amends_text(filing.amends, filing.amends_filed))
     url = safe_url(filing.url) or ""

@@ -313,7 +313,7 @@ def m011_messages(db: Database) -> None:
             "channel": str,
             "day": str,  # YYYY-MM-DD, Eastern: the day of the due moment
             "due_at": str,  # the scheduled moment (ISO 8601, UTC)
-            "since": str,  # the previous digest's due moment, or NULL
+            "since": str,  # the previous digest's due moment (a start row: when digests began)
             "created_at": str,  # the cut-off: filings recorded before it are in this one
             "outcome": str,  # queued | empty | start
             "filings": int,
