@@ -348,3 +348,26 @@ def test_status_shows_the_next_digest_and_the_last(tmp_path: Path) -> None:
         "next digest            console: 2026-03-10 07:00:00 EDT; last: 2026-03-09 (0 filings, empty)"
         in render_text(report)
     )
+
+
+def test_moving_the_digest_later_in_the_day_does_not_send_a_second_one(
+    tmp_path: Path, slack_receiver: SlackReceiver
+) -> None:
+    with replay_at("2026-03-09 06:00") as (_, clock, url):
+        with daemon(url, tmp_path / "m.db", clock, slack_receiver, send_empty=True) as early:
+            early.cycles.reconcile()
+            early.digests()
+            clock.set("2026-03-09 07:00")
+            assert early.digests() == ["slack"]
+        clock.set("2026-03-09 09:00")
+        with daemon(
+            url, tmp_path / "m.db", clock, slack_receiver, send_empty=True, time="08:30"
+        ) as late:
+            late.cycles.reconcile()
+            assert late.digests() == []
+            clock.set("2026-03-10 08:30")
+            assert late.digests() == ["slack"]
+    assert [t.split('"text": "')[1].split(":")[0] for t in texts(slack_receiver)] == [
+        "edgarwatch digest for Mon 9 Mar 2026",
+        "edgarwatch digest for Tue 10 Mar 2026",
+    ]

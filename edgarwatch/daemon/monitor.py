@@ -94,6 +94,8 @@ class Monitor:
                 et(next_due(settings.at, now)),
             )
             return False
+        if rt.storage.digests.of_day(channel, owed.day) is not None:
+            return False  # made already that day (its time was changed since)
         if not self._settled(now, owed.due_at):
             return False
         recorded_since = last.created_at - CUT_OFF_MARGIN
