@@ -34,7 +34,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from edgarwatch.storage.db import Connections
-from edgarwatch.storage.outbox import CLAIM_LEASE, _running
+from edgarwatch.storage.outbox import CLAIM_LEASE, owner_alive
 from edgarwatch.storage.timefmt import iso, parse, utc_now
 
 LIVE_SOURCES = ("feed", "sweep", "efts")
@@ -241,8 +241,7 @@ class Messages:
         ).fetchall()
         released = 0
         for (owner,) in owners:
-            pid = owner.rsplit(":", 1)[1]
-            if pid.isdigit() and _running(int(pid)):
+            if owner_alive(owner):
                 continue
             with self.c.transaction() as db:
                 released += db.execute(

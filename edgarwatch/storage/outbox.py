@@ -45,6 +45,13 @@ def process_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def owner_alive(owner: str) -> bool:
+    """Does the process that wrote claim owner `owner` (one of this host's) still run?
+    The one liveness rule for every claim (notifications, digests and alarms)."""
+    pid = owner.rsplit(":", 1)[-1]
+    return pid.isdigit() and _running(int(pid))
+
+
 class Outbox:
     def __init__(self, connections: Connections) -> None:
         self.c = connections
