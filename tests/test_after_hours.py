@@ -11,10 +11,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from edgarwatch.daemon.catchup import catch_up_new_companies
 from edgarwatch.daemon.cycles import Cycles
 from edgarwatch.daemon.runtime import Runtime, build_runtime
 from edgarwatch.daemon.status import collect
@@ -290,3 +292,36 @@ def test_full_text_search_costs_one_request_when_nothing_was_indexed_since(
         replay.clear_requests()
         assert cycles.search().found == 1
         assert len(replay.requests("search-index")) == 2  # the total changed: every page
+
+
+def test_a_filing_made_just_after_its_company_was_added_is_news_not_history(
+    tmp_path: Path,
+) -> None:
+    """Issue 8.8: the newcomer's back-fill recorded such a filing as history, silently."""
+    with daemon_at("2026-03-10 10:00", tmp_path, [855654]) as (replay, clock, cycles):
+        cycles.poll()
+        runtime = cycles.runtime
+        clock.set("2026-03-10 10:01")
+        runtime.storage.watched.replace(
+            {855654: ("IMGN", "IMMUNOGEN INC"), 320193: ("AAPL", "Apple Inc.")}, now=clock.now()
+        )
+        before = replay.publish(eight_k(APPLE, ["1.01"]), "2026-03-10 09:30")
+        clock.set("2026-03-10 10:01:30")
+        after = eight_k(APPLE, ["1.01"])
+        replay.drop_from_feed(after.accession)  # the back-fill is the first to see it
+        replay.publish(after)
+        runtime.watchlist = replace(runtime.watchlist, ciks=frozenset({855654, 320193}))
+        recorded = catch_up_new_companies(
+            runtime.storage,
+            runtime.client,
+            runtime.watchlist,
+            [320193],
+            poll=runtime.settings.poll,
+            watch=replace(runtime.settings.watch, catch_up_days=30),
+            now=clock.now(),
+        )
+        assert {f.accession for f in recorded} == {before.accession, after.accession}
+        assert found_by(cycles, before.accession) == ("watch-add", "history")
+        assert found_by(cycles, after.accession) == ("watch-add", "news")
+        cycles.read()
+        assert outbox(cycles) == [after.accession]

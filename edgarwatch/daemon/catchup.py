@@ -233,6 +233,7 @@ def catch_up_new_companies(
     poll: PollSettings,
     watch: WatchSettings,
     on_recorded: FilingListener | None = None,
+    now: datetime | None = None,
 ) -> list[Filing]:
     """Record a newly watched company's recent 8-Ks: history, except what it filed after
     it started being watched, which is news (`edgarwatch.policy.back_filled`)."""
@@ -248,7 +249,8 @@ def catch_up_new_companies(
             storage.watched.mark_caught_up(cik)
         return []
     recorder = Recorder(storage, watchlist, on_recorded=on_recorded)
-    first_day = utc_now().astimezone(EASTERN).date() - timedelta(days=watch.catch_up_days)
+    today = (now or utc_now()).astimezone(EASTERN).date()
+    first_day = today - timedelta(days=watch.catch_up_days)
     recorded: list[Filing] = []
     for cik in ciks:
         if watch.catch_up_days > 0:

@@ -153,6 +153,7 @@ class Cycles:
                 poll=rt.settings.poll,
                 watch=rt.settings.watch,
                 on_recorded=rt.on_recorded,
+                now=rt.clock(),
             )
             if recorded:
                 self.on_found()
