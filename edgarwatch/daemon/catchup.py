@@ -38,6 +38,7 @@ from edgarwatch.edgar.client import (
     Interrupted,
 )
 from edgarwatch.filing import EASTERN, Filing
+from edgarwatch.metrics import NO_METRICS, Instruments
 from edgarwatch.policy import NotifyPolicy
 from edgarwatch.storage import Audit, Storage
 from edgarwatch.storage.timefmt import utc_now
@@ -69,6 +70,7 @@ def reconcile(
     stop: threading.Event | None = None,
     on_recorded: FilingListener | None = None,
     now: datetime | None = None,
+    metrics: Instruments = NO_METRICS,
 ) -> CatchUpResult:
     """One catch-up pass; raises EdgarBlocked/EdgarError when EDGAR cannot be read."""
     started = now or utc_now()
@@ -78,7 +80,7 @@ def reconcile(
         logger.info("catch-up: no baseline yet (the first poll sets it); nothing to reconcile")
         return result
     lookback = timedelta(minutes=poll.lookback_minutes)
-    recorder = Recorder(storage, watchlist, lookback, on_recorded)
+    recorder = Recorder(storage, watchlist, lookback, on_recorded, metrics=metrics)
     last = storage.state.last_catch_up() or baseline
     if storage.state.catch_up_due() or started - last > timedelta(hours=poll.sweep_hours):
         # Down longer than the sweep reaches, or the poll saw a gap: the feed back to
@@ -234,6 +236,7 @@ def catch_up_new_companies(
     watch: WatchSettings,
     on_recorded: FilingListener | None = None,
     now: datetime | None = None,
+    metrics: Instruments = NO_METRICS,
 ) -> list[Filing]:
     """Record a newly watched company's recent 8-Ks: history, except what it filed after
     it started being watched, which is news (`edgarwatch.policy.back_filled`)."""
@@ -248,7 +251,7 @@ def catch_up_new_companies(
         for cik in ciks:
             storage.watched.mark_caught_up(cik)
         return []
-    recorder = Recorder(storage, watchlist, on_recorded=on_recorded)
+    recorder = Recorder(storage, watchlist, on_recorded=on_recorded, metrics=metrics)
     today = (now or utc_now()).astimezone(EASTERN).date()
     first_day = today - timedelta(days=watch.catch_up_days)
     recorded: list[Filing] = []

@@ -110,6 +110,7 @@ class Cycles:
             on_recorded=rt.on_recorded,
             rules=rt.settings.notify.rules,
             now=rt.clock(),
+            metrics=rt.metrics,
         )
         self._beat(force=result.baseline or result.new_on_feed > 0)
         return Step(_poll_summary(result), result.news, eventful=result.baseline or result.gap)
@@ -154,6 +155,7 @@ class Cycles:
                 watch=rt.settings.watch,
                 on_recorded=rt.on_recorded,
                 now=rt.clock(),
+                metrics=rt.metrics,
             )
             if recorded:
                 self.on_found()
@@ -178,6 +180,7 @@ class Cycles:
                 now=rt.clock(),
                 rules=rt.settings.notify.rules,
                 on_recorded=rt.on_recorded,
+                metrics=rt.metrics,
             )
             return Step(_source_summary(result), result.news, eventful=bool(result.unseen))
 
@@ -196,6 +199,7 @@ class Cycles:
                 stop=rt.stop,
                 on_recorded=rt.on_recorded,
                 now=rt.clock(),
+                metrics=rt.metrics,
             )
             return Step(_catch_up_summary(result), len(result.recorded), eventful=True)
 
@@ -271,7 +275,7 @@ class Cycles:
             return self.runtime.client
         with self._clients_lock:
             if kind not in self._clients:
-                self._clients[kind] = self.runtime.new_client()
+                self._clients[kind] = self.runtime.new_client(kind)
             return self._clients[kind]
 
     def close(self) -> None:
@@ -286,16 +290,19 @@ class Cycles:
         client = self.client(kind)
         before = client.requests_sent
         ok, error, step = False, None, Step("")
+        result: str | None = "failed"  # in the metrics; None: a stop cut it short
         try:
             step = steps()
-            ok, summary = True, step.summary
+            ok, summary, result = True, step.summary, "ok"
         except EdgarBlocked as exc:
             error = summary = (
                 f"{kind} skipped: SEC traffic paused until {_et(exc.until)} ({exc.reason})"
             )
+            result = "blocked"
             logger.warning("%s", summary)
         except Interrupted:
             error = summary = f"{kind} interrupted: stopping"
+            result = None
         except EdgarError as exc:
             error = summary = f"{kind} failed: {exc}"
             logger.error("%s", summary)
@@ -306,8 +313,12 @@ class Cycles:
             error = summary = f"{kind} failed: {type(exc).__name__}: {exc}"
             logger.exception("%s failed; the next cycle will run as scheduled", kind)
         requests = client.requests_sent - before
+        if result is not None:
+            rt.metrics.cycle(kind, result)
         if ok:
             self._storage_recovered()
+            if kind == "poll":
+                rt.metrics.poll_succeeded(rt.clock())
         self._log(kind, started, ok, requests, step, error, summary)
         if step.found:
             self.on_found()

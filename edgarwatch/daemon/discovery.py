@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar.sources import FEED_FORM
 from edgarwatch.filing import EASTERN, Filing
+from edgarwatch.metrics import NO_METRICS, Instruments
 from edgarwatch.policy import (
     NotifyPolicy,
     Rule,
@@ -56,6 +57,8 @@ class Recorder:
     on_recorded: FilingListener | None = None
     rules: Sequence[Rule] = field(default=())
     """The notify rules: they order the read queue (what will notify is read first)."""
+    metrics: Instruments = NO_METRICS
+    """Counts each recorded filing by source and policy, and news' detection lag."""
 
     def record(
         self, filings: Iterable[Filing], *, source: str, policy: NotifyPolicy | None = None
@@ -118,17 +121,16 @@ class Recorder:
                 priority=read_priority(filing, decided, self.rules),
             )
             new.append(filing)
-            self._log(filing, decided, source)
+            lag = _lag(filing) if decided.may_notify else None
+            self.metrics.filing_recorded(source, decided.value, lag)
+            self._log(filing, decided, source, lag)
             if self.on_recorded:
                 self.on_recorded(filing, decided.may_notify)
         return new
 
     @staticmethod
-    def _log(filing: Filing, decided: NotifyPolicy, source: str) -> None:
-        lag = ""
-        if filing.accepted_at is not None and decided.may_notify:
-            seconds = (utc_now() - filing.accepted_at).total_seconds()
-            lag = f", {seconds:.0f} s after its acceptance"
+    def _log(filing: Filing, decided: NotifyPolicy, source: str, lag: float | None) -> None:
+        after = "" if lag is None else f", {lag:.0f} s after its acceptance"
         logger.info(
             "recorded %s %s of %s (CIK %d), items %s, found by %s%s%s",
             filing.form,
@@ -137,6 +139,13 @@ class Recorder:
             filing.cik,
             ",".join(filing.items) or "unknown yet",
             source,
-            lag,
+            after,
             "" if decided.may_notify else f" ({decided}: not notified)",
         )
+
+
+def _lag(filing: Filing) -> float | None:
+    """Seconds from EDGAR's acceptance to now (recorded), when the acceptance is known."""
+    if filing.accepted_at is None:
+        return None
+    return (utc_now() - filing.accepted_at).total_seconds()

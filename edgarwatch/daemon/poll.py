@@ -27,6 +27,7 @@ from edgarwatch.edgar import sources
 from edgarwatch.edgar.client import EdgarBlocked, EdgarClient, EdgarError, Interrupted
 from edgarwatch.edgar.sources import FeedScan
 from edgarwatch.filing import EASTERN, Filing
+from edgarwatch.metrics import NO_METRICS, Instruments
 from edgarwatch.policy import Rule
 from edgarwatch.storage import FeedCursor, Storage
 from edgarwatch.storage.timefmt import utc_now
@@ -56,11 +57,12 @@ def poll_feed(
     on_recorded: FilingListener | None = None,
     rules: Sequence[Rule] = (),
     now: datetime | None = None,
+    metrics: Instruments = NO_METRICS,
 ) -> PollResult:
     """Read the top of the feed down to known ground and record every new matching filing."""
     now = now or utc_now()
     recorder = Recorder(
-        storage, watchlist, timedelta(minutes=poll.lookback_minutes), on_recorded, rules
+        storage, watchlist, timedelta(minutes=poll.lookback_minutes), on_recorded, rules, metrics
     )
     saved = storage.state.feed_cursor()
     if saved.baseline_at is None:

@@ -18,6 +18,7 @@ from edgarwatch.daemon.discovery import FilingListener
 from edgarwatch.daemon.watchlist import Watchlist, WatchlistSource
 from edgarwatch.edgar.client import EdgarClient, Throttle
 from edgarwatch.edgar.ratelimit import SharedRateLimiter
+from edgarwatch.metrics import NO_METRICS, Instruments
 from edgarwatch.notifiers.base import Notifier, notifier_for
 from edgarwatch.notifiers.dispatch import Dispatcher
 from edgarwatch.storage import SecBlock, Storage, process_owner
@@ -43,15 +44,20 @@ class Runtime:
     clock: Callable[[], datetime] = utc_now
     """Now, for what depends on EDGAR's time (filing hours, the morning release,
     today's full-text search, the baseline): the benchmarks run it simulated."""
+    metrics: Instruments = NO_METRICS
+    """What the parts report to (`edgarwatch run` with `[http] listen`), else nothing."""
 
-    def new_client(self) -> EdgarClient:
+    def new_client(self, source: str = "other") -> EdgarClient:
         """Another client for another thread: its own HTTP session, the same identity,
-        rate limit (shared by every process on this database) and SEC pause."""
+        rate limit (shared by every process on this database) and SEC pause. `source`
+        names its requests in the metrics (sweep, efts, reconcile, documents)."""
         return EdgarClient(
             self.settings.edgar,
             limiter=self.client.limiter,
             throttle=self.client.throttle,
             stop=self.stop,
+            source=source,
+            metrics=self.metrics,
         )
 
     def close(self) -> None:
@@ -74,6 +80,7 @@ def build_runtime(
     fetch_tickers: bool = True,
     on_recorded: FilingListener | None = None,
     clock: Callable[[], datetime] = utc_now,
+    metrics: Instruments = NO_METRICS,
 ) -> Runtime:
     """Open the database (claims of dead processes released), wire the client (its SEC
     pause persisted in the database, its rate shared by every process on it), load
@@ -83,13 +90,15 @@ def build_runtime(
     released = storage.outbox.release_dead_claims() + storage.messages.release_dead_claims()
     if released:
         logger.info("released %d notification(s) claimed by a process that died", released)
-    client = _client(settings, storage, stop)
+    client = _client(settings, storage, stop, metrics)
     source = WatchlistSource(settings, storage, client)
     watchlist = source.load(fetch=fetch_tickers)
     if watchlist.empty:  # pending tickers (not fetched yet) are not an empty watchlist
         logger.warning("the watchlist is empty: set watch.ciks, watch.tickers, watch.file or all")
     notifiers = build_notifiers(settings) if notifiers is None else notifiers
-    dispatcher = Dispatcher(storage, notifiers, settings.notify, process_owner(), stop=stop)
+    dispatcher = Dispatcher(
+        storage, notifiers, settings.notify, process_owner(), stop=stop, metrics=metrics
+    )
     return Runtime(
         settings,
         storage,
@@ -101,11 +110,15 @@ def build_runtime(
         stop,
         on_recorded,
         clock,
+        metrics,
     )
 
 
-def _client(settings: Settings, storage: Storage, stop: threading.Event) -> EdgarClient:
+def _client(
+    settings: Settings, storage: Storage, stop: threading.Event, metrics: Instruments
+) -> EdgarClient:
     def remember_block(until: datetime, reason: str) -> None:
+        metrics.sec_blocked(until, reason)
         storage.state.save_sec_block(SecBlock(until, reason))
 
     block = storage.state.sec_block()
@@ -118,4 +131,12 @@ def _client(settings: Settings, storage: Storage, stop: threading.Event) -> Edga
     limiter = SharedRateLimiter(
         settings.edgar.requests_per_second, storage.path.with_name(storage.path.name + ".rate")
     )
-    return EdgarClient(settings.edgar, limiter=limiter, throttle=throttle, stop=stop)
+    metrics.watch_sec_block(lambda: throttle.active)
+    return EdgarClient(
+        settings.edgar,
+        limiter=limiter,
+        throttle=throttle,
+        stop=stop,
+        source="poll",
+        metrics=metrics,
+    )

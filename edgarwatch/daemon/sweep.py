@@ -33,6 +33,7 @@ from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar import sources
 from edgarwatch.edgar.client import EdgarClient
 from edgarwatch.filing import EASTERN, Filing
+from edgarwatch.metrics import NO_METRICS, Instruments
 from edgarwatch.policy import Rule
 from edgarwatch.storage import Storage
 
@@ -73,12 +74,15 @@ def sweep_feed(
     now: datetime,
     rules: Sequence[Rule] = (),
     on_recorded: FilingListener | None = None,
+    metrics: Instruments = NO_METRICS,
 ) -> SweepResult:
     """Re-read the 8-K feed back to the sweep's horizon; record what no source showed yet."""
     if storage.state.feed_cursor().baseline_at is None:
         return SweepResult("sweep", 0, 0, 0, (), "no baseline yet (the first poll sets it)")
     scan = sources.latest_filings(client, sweep_horizon(poll, now), poll.max_feed_pages)
-    return _sighted(storage, watchlist, poll, rules, on_recorded, "sweep", scan.pages, scan.filings)
+    return _sighted(
+        storage, watchlist, poll, rules, on_recorded, "sweep", scan.pages, scan.filings, metrics
+    )
 
 
 def search_full_text(
@@ -90,6 +94,7 @@ def search_full_text(
     now: datetime,
     rules: Sequence[Rule] = (),
     on_recorded: FilingListener | None = None,
+    metrics: Instruments = NO_METRICS,
 ) -> SweepResult:
     """Every 8-K EDGAR full-text search holds for today's filing date; record the unseen."""
     day = now.astimezone(EASTERN).date()
@@ -108,7 +113,9 @@ def search_full_text(
             day,
             scan.pages,
         )
-    return _sighted(storage, watchlist, poll, rules, on_recorded, "efts", scan.pages, scan.filings)
+    return _sighted(
+        storage, watchlist, poll, rules, on_recorded, "efts", scan.pages, scan.filings, metrics
+    )
 
 
 def _sighted(
@@ -120,10 +127,11 @@ def _sighted(
     source: str,
     pages: int,
     filings: Sequence[Filing],
+    metrics: Instruments,
 ) -> SweepResult:
     unseen = storage.state.unseen([f.accession for f in filings])
     lookback = timedelta(minutes=poll.lookback_minutes)
-    recorder = Recorder(storage, watchlist, lookback, on_recorded, rules)
+    recorder = Recorder(storage, watchlist, lookback, on_recorded, rules, metrics)
     recorded = recorder.sighted(filings, source=source)
     if unseen:
         logger.info(

@@ -16,6 +16,9 @@ learnt the hard way):
   limit; hammering on extends the block) and says so at error level;
 * a cap on response size, counted on decoded bytes (a gzip bomb stops too);
 * redirects followed only onto the configured hosts.
+
+Each exchange is counted (`edgarwatch.metrics`) under the client's `source`:
+the cycle or the readers that own it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from edgarwatch.backoff import parse_retry_after, retry_delay, root_cause
 from edgarwatch.edgar.paths import ForeignURLError, Rebaser
 from edgarwatch.edgar.ratelimit import RateLimiter
 from edgarwatch.edgar.settings import EdgarSettings
+from edgarwatch.metrics import NO_METRICS, Instruments
 
 logger = logging.getLogger(__name__)
 
@@ -156,8 +160,13 @@ class EdgarClient:
         limiter: RateLimiter | None = None,
         throttle: Throttle | None = None,
         stop: threading.Event | None = None,
+        source: str = "other",
+        metrics: Instruments = NO_METRICS,
     ) -> None:
         self.settings = settings
+        self.source = source
+        """Who sends through this client (poll, sweep, efts, reconcile, documents)."""
+        self.metrics = metrics
         self.rebaser = Rebaser(settings.base_url, settings.data_url, settings.efts_url)
         self.limiter = limiter or RateLimiter(settings.requests_per_second)
         self.throttle = throttle or Throttle(timedelta(minutes=settings.throttle_pause_minutes))
@@ -240,22 +249,27 @@ class EdgarClient:
         self.limiter.acquire()
         self.requests_sent += 1
         started = time.monotonic()
-        with self.session.get(
-            url,
-            timeout=(self.settings.connect_timeout, self.settings.read_timeout),
-            stream=True,
-            allow_redirects=False,
-        ) as raw:
-            content = self._read_capped(raw, url, cap)
-            headers = {k.lower(): v for k, v in raw.headers.items()}
-            logger.debug(
-                "GET %s -> %s (%d bytes, %.2fs)",
+        outcome = "error"  # no usable answer: refused, timed out, broken off, too large
+        try:
+            with self.session.get(
                 url,
-                raw.status_code,
-                len(content),
-                time.monotonic() - started,
-            )
-            return EdgarResponse(url, raw.status_code, content, headers)
+                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                stream=True,
+                allow_redirects=False,
+            ) as raw:
+                content = self._read_capped(raw, url, cap)
+                headers = {k.lower(): v for k, v in raw.headers.items()}
+                outcome = str(raw.status_code)
+                logger.debug(
+                    "GET %s -> %s (%d bytes, %.2fs)",
+                    url,
+                    raw.status_code,
+                    len(content),
+                    time.monotonic() - started,
+                )
+                return EdgarResponse(url, raw.status_code, content, headers)
+        finally:
+            self.metrics.edgar_request(self.source, outcome)
 
     def _read_capped(self, raw: requests.Response, url: str, cap: int) -> bytes:
         declared = raw.headers.get("content-length", "")

@@ -33,7 +33,9 @@ Outcomes per row:
 A summary the channel refuses for good (its own payload, say) is not the
 rows' fault: the rows are given back and sent one by one, and this process
 stops coalescing on that channel. Dead rows are logged at error level and
-shown by `edgarwatch status` and `edgarwatch notifications`.
+shown by `edgarwatch status` and `edgarwatch notifications`. Every outcome is
+counted per channel in the metrics (`edgarwatch.metrics`), and each sent row's
+latency from EDGAR's acceptance.
 
 Digests and alarms (the `messages` table, `storage/messages.py`) go through
 the same workers: a channel's due messages are sent first, one at a time,
@@ -57,6 +59,7 @@ from datetime import datetime, timedelta
 
 from edgarwatch.backoff import retry_delay
 from edgarwatch.filing import FilingReport
+from edgarwatch.metrics import NO_METRICS, Instruments
 from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, RecipientsRefused
 from edgarwatch.notifiers.message import Message
 from edgarwatch.notifiers.summary import Burst
@@ -104,8 +107,10 @@ class Dispatcher:
         *,
         stop: threading.Event | None = None,
         clock: Callable[[], datetime] = utc_now,
+        metrics: Instruments = NO_METRICS,
     ) -> None:
         self.storage = storage
+        self.metrics = metrics
         self.notifiers = notifiers
         self.settings = settings
         self.owner = owner
@@ -301,9 +306,11 @@ class Dispatcher:
             return self._failed(notifier, [row], _unexpected(exc), result)
         finally:
             notifier.pacer.sent()
-        self.storage.outbox.mark_sent(row, self.clock())
+        sent_at = self.clock()
+        self.storage.outbox.mark_sent(row, sent_at)
         self._settled(row)
         result.sent += 1
+        self._count_sent(row.channel, report, sent_at)
         logger.info(
             "sent %s %s (items %s) to %s",
             report.filing.company,
@@ -359,9 +366,10 @@ class Dispatcher:
         finally:
             notifier.pacer.sent()
         now = self.clock()
-        for row in covered:
+        for row, (report, _) in zip(covered, entries, strict=True):
             self.storage.outbox.mark_sent(row, now)
             self._settled(row)
+            self._count_sent(row.channel, report, now)
         result.sent += len(covered)
         result.summaries += 1
         logger.info(
@@ -446,6 +454,7 @@ class Dispatcher:
                 delivered_at=delivered_at,
             )
             result.retried += 1
+            self.metrics.notification(row.channel, "retry")
             logger.warning(
                 "channel %s: %s; retrying %s alone",
                 row.channel,
@@ -465,6 +474,7 @@ class Dispatcher:
             delivered_at=delivered_at,
         )
         result.dead += 1
+        self.metrics.notification(row.channel, "dead")
         logger.error(
             "notification of %s to channel %s is dead for some recipients (rule %s): %s",
             row.accession,
@@ -482,6 +492,7 @@ class Dispatcher:
         retry_at = now + timedelta(seconds=delay)
         self.storage.outbox.mark_retry(row, exc.message, retry_at)
         result.retried += 1
+        self.metrics.notification(row.channel, "retry")
         logger.log(
             logging.ERROR if exc.alert else logging.WARNING,
             "channel %s did not take %s (%s); attempt %d, retry at %s",
@@ -492,6 +503,11 @@ class Dispatcher:
             retry_at.isoformat(timespec="seconds"),
         )
         return delay
+
+    def _count_sent(self, channel: str, report: FilingReport, sent_at: datetime) -> None:
+        accepted = report.filing.accepted_at
+        latency = None if accepted is None else (sent_at - accepted).total_seconds()
+        self.metrics.notification(channel, "sent", latency)
 
     def _bury(self, channel: str) -> DispatchResult:
         """Rows of a channel no longer configured: dead, saying so."""
@@ -513,6 +529,7 @@ class Dispatcher:
         self.storage.outbox.mark_dead(row, error)
         self._settled(row)
         result.dead += 1
+        self.metrics.notification(row.channel, "dead")
         logger.error(
             "notification of %s to channel %s is dead (rule %s): %s",
             row.accession,
