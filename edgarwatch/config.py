@@ -11,8 +11,8 @@ that uses them, declared as dataclass fields (`edgarwatch.settings`):
 `[edgar]` in `edgar/settings.py`, `[notify]` and its rules in
 `edgarwatch/policy.py`, each channel kind in its notifier module, found
 through the notifier registry (`[slack]`, `[channels.NAME] kind = "…"`).
-Only the daemon's own tables (`[poll]`, `[watch]`, `[storage]`, `[log]`) are
-declared here.
+Only the daemon's own tables (`[poll]`, `[watch]`, `[storage]`, `[log]`,
+`[http]`) are declared here.
 
 Secrets (webhook URLs, the SMTP password, the webhook signing key) may come
 from the file, the environment (`EDGARWATCH_SLACK_WEBHOOK_URL`) or a file in
@@ -23,11 +23,12 @@ from the file, the environment (`EDGARWATCH_SLACK_WEBHOOK_URL`) or a file in
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import tomllib
 import types
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
@@ -50,6 +51,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 __all__ = [
     "EX_CONFIG",
     "ConfigError",
+    "HttpSettings",
     "PollSettings",
     "Settings",
     "StorageSettings",
@@ -144,6 +146,68 @@ class LogSettings:
     format: Literal["text", "json"] = setting("text", case="lower")
 
 
+def listen_address(value: str) -> str:
+    """`[http] listen`: "HOST:PORT", an IPv6 address in brackets ("[::1]:9797"); "" is off."""
+    if not value:
+        return ""
+    host, port = split_listen(value)
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def split_listen(value: str) -> tuple[str, int]:
+    """("127.0.0.1", 9797) from "127.0.0.1:9797"; ValueError saying what is wrong."""
+    example = "HOST:PORT, e.g. 127.0.0.1:9797 or [::1]:9797"
+    host, colon, port = value.rpartition(":")
+    if not colon or not port.isdigit():
+        raise ValueError(f"{value!r} is not {example}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError(f"{host!r} in brackets is not an IPv6 address") from None
+    elif ":" in host:
+        raise ValueError(f"put an IPv6 address in brackets: [{host}]:{port}")
+    elif host and not _HOST_NAME.match(host):
+        raise ValueError(f"{host!r} is neither an IP address nor a host name ({example})")
+    if not 1 <= int(port) <= 65535:
+        raise ValueError(f"port {port} is not between 1 and 65535")
+    return host, int(port)
+
+
+_HOST_NAME = re.compile(
+    r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$"
+)
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """[http]: serve `/metrics` (Prometheus) and `/healthz` (the `status` rules) on
+    `listen`; off unless set. A loopback address only, unless `allow_remote`:
+    the metrics port is for a local Prometheus (or a reverse proxy), not for the internet."""
+
+    listen: str = setting("", convert=listen_address)
+    allow_remote: bool = False
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """(host, port) to bind; "" as host is every interface."""
+        return split_listen(self.listen)
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        if not self.listen or self.allow_remote:
+            return
+        host, _ = self.address
+        if not host:
+            yield "listen", "an empty host listens on every interface; use 127.0.0.1 or [::1]"
+        elif not is_loopback(host):
+            yield (
+                "listen",
+                f"{host} is not a loopback address: the metrics port is not for the internet "
+                "(use 127.0.0.1 or [::1], or set http.allow_remote = true behind a firewall)",
+            )
+
+
 @dataclass(frozen=True)
 class Settings:
     edgar: EdgarSettings
@@ -159,6 +223,7 @@ class Settings:
     """`[[digest]]`: one daily digest per channel (`edgarwatch.digest`)."""
     alarms: AlarmSettings | None = None
     """`[alarms]`: None when the table is absent (no alarm is evaluated)."""
+    http: HttpSettings = HttpSettings()
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -203,8 +268,8 @@ def channel_kinds() -> dict[str, type[Any]]:
 
 def _settings(reader: _Reader, doc: Mapping[str, Any]) -> Settings | None:
     kinds = channel_kinds()
-    known = {"edgar", "poll", "watch", "storage", "notify", "log", "channels", "digest", "alarms"}
-    known |= set(kinds)
+    known = {"edgar", "poll", "watch", "storage", "notify", "log", "http", "channels"}
+    known |= {"digest", "alarms", *kinds}
     for key in doc:
         if key not in known:
             reader.problem(key, "unknown section (misspelt?)")
@@ -215,6 +280,7 @@ def _settings(reader: _Reader, doc: Mapping[str, Any]) -> Settings | None:
     channels, names = _channels(reader, doc, kinds)
     notify = _notify(reader, reader.table(doc, "notify"), names)
     log = reader.read(LogSettings, reader.table(doc, "log"), "log")
+    http = reader.read(HttpSettings, reader.table(doc, "http"), "http") or HttpSettings()
     level = log.level if log else "INFO"
     if level not in LOG_LEVELS:
         reader.problem("log.level", f"must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
@@ -235,6 +301,7 @@ def _settings(reader: _Reader, doc: Mapping[str, Any]) -> Settings | None:
         log_format=log_format,
         digests=digests,
         alarms=alarms,
+        http=http,
     )
 
 

@@ -1,13 +1,16 @@
-"""Metrics: the instruments, and where the parts count (client, recorder, dispatcher).
+"""Metrics and health: the instruments, the database gauges, the endpoint and its key,
+and a real `edgarwatch run` scraped over HTTP while it finds a filing and notifies.
 
-Everything speaks its real protocol on loopback: the EDGAR replay and the Slack
-receiver; what is exposed is parsed as Prometheus parses it.
+Everything speaks its real protocol on loopback: the EDGAR replay, the Slack
+receiver, HTTP to the endpoint (parsed as Prometheus parses it).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +18,9 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry, ProcessCollector
 
+from edgarwatch.config import ConfigError, HttpSettings, Settings, from_mapping
 from edgarwatch.daemon.discovery import Recorder
+from edgarwatch.daemon.http import DatabaseCollector, HttpEndpoint
 from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar.client import EdgarBlocked, EdgarClient, EdgarHTTPError, EdgarUnavailable
 from edgarwatch.edgar.paths import current_feed_path, tickers_path
@@ -24,12 +29,13 @@ from edgarwatch.filing import Company, Filing
 from edgarwatch.metrics import NO_METRICS, Metrics, ProcessMetrics, block_reason
 from edgarwatch.notifiers.dispatch import Dispatcher
 from edgarwatch.policy import NotifyPolicy, NotifySettings
-from edgarwatch.replay.server import Replay
+from edgarwatch.replay.server import Replay, ReplayServer
 from edgarwatch.storage import Storage
 from edgarwatch.storage.timefmt import utc_now
-from tests.metrics_support import Scrape
+from tests.metrics_support import Scrape, free_port, get, scrape
+from tests.process import Daemon, wait_until
 from tests.servers.slack_receiver import INVALID_TOKEN, SERVER_ERROR, SlackReceiver
-from tests.support import USER_AGENT
+from tests.support import USER_AGENT, company, eight_k, settings_for, tickers_json, write_config
 from tests.test_dispatch import queue, slack
 
 # -- the instruments ----------------------------------------------------------------
@@ -243,3 +249,290 @@ def test_the_dispatcher_counts_sent_retry_and_dead_per_channel(
     assert exposed.value(latency, channel="slack", le="60.0") == 0
     assert exposed.value(latency, channel="slack", le="120.0") == 2
     storage.close()
+
+
+# -- what lives in the database ------------------------------------------------------
+
+
+def test_the_database_gauges_read_each_channels_backlog_at_scrape_time(tmp_path: Path) -> None:
+    database = tmp_path / "edgarwatch.db"
+    storage = Storage.open(database)
+    queue(storage, ["slack", "email"], count=2)
+    storage.connections.db.execute(
+        "UPDATE notifications SET created_at = ? WHERE channel = 'slack'",
+        [(utc_now() - timedelta(minutes=10)).isoformat()],
+    )
+    storage.connections.db.execute(
+        "UPDATE notifications SET status = 'dead' WHERE channel = 'email' AND rowid = "
+        "(SELECT min(rowid) FROM notifications WHERE channel = 'email')"
+    )
+    storage.connections.db.conn.commit()
+    registry = CollectorRegistry()
+    registry.register(DatabaseCollector(database, ["slack", "email", "teams"]))
+    exposed = Scrape.of(registry)
+    assert exposed.value("edgarwatch_outbox_pending", channel="slack") == 2
+    assert exposed.value("edgarwatch_outbox_pending", channel="email") == 1
+    assert exposed.value("edgarwatch_outbox_pending", channel="teams") == 0
+    age = exposed.value("edgarwatch_outbox_oldest_pending_age_seconds", channel="slack")
+    assert age is not None
+    assert 590 < age < 700
+    assert exposed.value("edgarwatch_outbox_oldest_pending_age_seconds", channel="teams") == 0
+    assert exposed.value("edgarwatch_notifications_dead", channel="email") == 1
+    assert exposed.value("edgarwatch_notifications_dead", channel="slack") == 0
+    assert exposed.value("edgarwatch_filings_awaiting_documents") == 0
+    storage.close()
+
+
+def test_a_scrape_never_writes_the_database_nor_creates_it(tmp_path: Path) -> None:
+    missing = tmp_path / "none.db"
+    collector = DatabaseCollector(missing, ["slack"])
+    assert list(collector.collect()) == []  # left out, no exception
+    assert not missing.exists()
+    database = tmp_path / "edgarwatch.db"
+    Storage.open(database).close()
+    before = database.stat().st_mtime_ns
+    list(DatabaseCollector(database, ["slack"]).collect())
+    assert database.stat().st_mtime_ns == before
+
+
+# -- the key ---------------------------------------------------------------------------
+
+
+def http_settings(**http: object) -> HttpSettings:
+    document = {"edgar": {"user_agent": USER_AGENT}, "http": http}
+    return from_mapping(document, environ={}).http
+
+
+def test_the_endpoint_is_off_unless_listen_is_set() -> None:
+    assert http_settings().listen == ""
+    assert http_settings(listen="127.0.0.1:9797").address == ("127.0.0.1", 9797)
+    assert http_settings(listen="[::1]:9797").address == ("::1", 9797)
+    assert http_settings(listen="localhost:9797").address == ("localhost", 9797)
+
+
+@pytest.mark.parametrize(
+    ("listen", "problem"),
+    [
+        ("0.0.0.0:9797", "0.0.0.0 is not a loopback address"),
+        ("192.168.1.5:9797", "is not a loopback address"),
+        ("[::]:9797", ":: is not a loopback address"),
+        (":9797", "every interface"),
+        ("9797", "is not HOST:PORT"),
+        ("127.0.0.1", "is not HOST:PORT"),
+        ("::1:9797", "put an IPv6 address in brackets: [::1]:9797"),
+        ("127.0.0.1:70000", "not between 1 and 65535"),
+        ("metrics host:9797", "neither an IP address nor a host name"),
+    ],
+)
+def test_it_refuses_a_listen_address_naming_the_key(listen: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        http_settings(listen=listen)
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].startswith("http.listen: ")
+    assert problem in caught.value.problems[0]
+
+
+def test_a_remote_address_needs_allow_remote() -> None:
+    settings = http_settings(listen="0.0.0.0:9797", allow_remote=True)
+    assert settings.address == ("0.0.0.0", 9797)
+    with pytest.raises(ConfigError, match=r"http\.nonsense: unknown key"):
+        http_settings(listen="127.0.0.1:9797", nonsense=1)
+
+
+# -- the endpoint ------------------------------------------------------------------------
+
+
+def endpoint_settings(tmp_path: Path, listen: str) -> Settings:
+    return settings_for("http://127.0.0.1:9", tmp_path / "edgarwatch.db", http={"listen": listen})
+
+
+def serving(endpoint: HttpEndpoint, base: str) -> None:
+    endpoint.start()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            get(f"{base}/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing served on {base}")
+
+
+def test_it_serves_metrics_and_health_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    settings = endpoint_settings(tmp_path, f"127.0.0.1:{port}")
+    Storage.open(settings.storage.path).close()
+    endpoint = HttpEndpoint(settings)
+    base = f"http://127.0.0.1:{port}"
+    serving(endpoint, base)
+    try:
+        exposed = scrape(f"{base}/metrics")
+        assert exposed.value("edgarwatch_filings_awaiting_documents") == 0
+        status, body, headers = get(f"{base}/healthz")
+        assert status == 503  # no poll yet
+        assert headers["Content-Type"] == "application/json"
+        assert json.loads(body) == {"healthy": False, "problems": ["no successful poll yet"]}
+        storage = Storage.open(settings.storage.path)
+        storage.state.poll_succeeded(utc_now())
+        storage.close()
+        assert get(f"{base}/healthz")[0] == 503  # the answer of a moment ago, reused
+        monkeypatch.setattr("edgarwatch.daemon.http.HEALTH_REUSE_SECONDS", 0.0)
+        status, body, _ = get(f"{base}/healthz")
+        assert (status, json.loads(body)) == (200, {"healthy": True, "problems": []})
+        assert get(f"{base}/healthz", method="HEAD")[:2] == (200, "")
+        assert get(f"{base}/")[0] == 404
+        assert get(f"{base}/metrics", method="POST")[0] == 405
+    finally:
+        endpoint.stop()
+
+
+def test_it_serves_on_ipv6_loopback(tmp_path: Path) -> None:
+    try:
+        port = free_port("::1")
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    settings = endpoint_settings(tmp_path, f"[::1]:{port}")
+    endpoint = HttpEndpoint(settings)
+    serving(endpoint, f"http://[::1]:{port}")
+    try:
+        status, body, _ = get(f"http://[::1]:{port}/healthz")
+        assert status == 503
+        assert "no database" in body  # no daemon has made one: unhealthy, and why
+        assert "edgarwatch_build_info" in get(f"http://[::1]:{port}/metrics")[1]
+    finally:
+        endpoint.stop()
+
+
+def test_a_client_that_says_nothing_holds_neither_requests_nor_the_stop(tmp_path: Path) -> None:
+    port = free_port()
+    endpoint = HttpEndpoint(endpoint_settings(tmp_path, f"127.0.0.1:{port}"))
+    serving(endpoint, f"http://127.0.0.1:{port}")
+    silent = socket.create_connection(("127.0.0.1", port))
+    try:
+        assert get(f"http://127.0.0.1:{port}/metrics", timeout=2)[0] == 200
+        started = time.monotonic()
+        endpoint.stop()
+        assert time.monotonic() - started < 1.0
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    finally:
+        silent.close()
+
+
+def test_a_port_already_taken_is_said_and_tried_again_without_stopping_the_daemon(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("edgarwatch.daemon.http.BIND_RETRY_SECONDS", 0.2)
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    endpoint = HttpEndpoint(endpoint_settings(tmp_path, f"127.0.0.1:{port}"))
+    endpoint.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not any("cannot serve" in r.getMessage() for r in caplog.records):
+            assert time.monotonic() < deadline, "the bind failure was not said"
+            time.sleep(0.05)
+        taken.close()  # the other process goes away: the endpoint comes up
+        serving(endpoint, f"http://127.0.0.1:{port}")
+        errors = [r for r in caplog.records if "cannot serve" in r.getMessage()]
+        assert len(errors) == 1  # said once, not at every retry
+        assert errors[0].levelname == "ERROR"
+    finally:
+        taken.close()
+        endpoint.stop()
+    assert not [t for t in threading.enumerate() if t.name == "http"]
+
+
+# -- the daemon, scraped ---------------------------------------------------------------
+
+IMMUNOGEN = company(855654, "IMMUNOGEN INC", ticker="IMGN")
+
+
+def test_a_running_daemon_is_scraped_and_its_health_follows_status(
+    slack_receiver: SlackReceiver, tmp_path: Path
+) -> None:
+    edgar = Replay(tickers=tickers_json([IMMUNOGEN]))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    extra = f"""
+[slack]
+webhook_url = "{slack_receiver.url}"
+timeout = 5
+min_interval_seconds = 0
+
+[notify]
+dispatch_seconds = 1
+
+[http]
+listen = "127.0.0.1:{port}"
+"""
+    deal = eight_k(IMMUNOGEN, {"1.01": "ImmunoGen entered into a manufacturing agreement."})
+    refused = eight_k(IMMUNOGEN, {"1.01": "ImmunoGen entered into a licence agreement."})
+    with ReplayServer(edgar) as server:
+        database = tmp_path / "edgarwatch.db"
+        config = write_config(
+            tmp_path / "config.toml", server.url, database, extra, "ciks = [855654]"
+        )
+        with Daemon(config, tmp_path / "daemon.log") as daemon:
+            wait_until(lambda: _healthz(base)[0] == 200, why="a healthy /healthz")
+            edgar.publish(deal)
+            slack_receiver.wait_for(1, timeout=20)
+            exposed = wait_until(
+                lambda: _sent(scrape(f"{base}/metrics"), 1), why="the notification counted"
+            )
+            assert exposed.value("edgarwatch_cycles_total", cycle="poll", result="ok") >= 1
+            assert exposed.value("edgarwatch_cycles_total", cycle="poll", result="failed") == 0
+            assert exposed.total("edgarwatch_edgar_requests_total", source="poll", status="200")
+            assert exposed.total("edgarwatch_edgar_requests_total", source="documents") >= 1
+            assert (
+                exposed.value("edgarwatch_filings_recorded_total", source="feed", policy="news")
+                == 1
+            )
+            assert exposed.value("edgarwatch_detection_lag_seconds_count", source="feed") == 1
+            assert (
+                exposed.value("edgarwatch_notification_latency_seconds_count", channel="slack") == 1
+            )
+            last_poll = exposed.value("edgarwatch_last_successful_poll_timestamp_seconds")
+            assert last_poll is not None
+            assert abs(time.time() - last_poll) < 10
+            assert exposed.value("edgarwatch_outbox_pending", channel="slack") == 0
+            assert exposed.value("edgarwatch_notifications_dead", channel="slack") == 0
+            assert exposed.value("edgarwatch_edgar_block_active") == 0
+            assert exposed.value("edgarwatch_build_info", version="0.1.0") == 1
+            assert _healthz(base) == (200, {"healthy": True, "problems": []})
+            # Slack refuses the next one for good: dead, and /healthz says so as status does.
+            slack_receiver.reply(INVALID_TOKEN)
+            edgar.publish(refused)
+            health = wait_until(
+                lambda: (answer := _healthz(base))[0] == 503 and answer[1], why="a 503"
+            )
+            assert health["healthy"] is False
+            assert any("dead notification" in problem for problem in health["problems"])
+            exposed = scrape(f"{base}/metrics")
+            assert (
+                exposed.value("edgarwatch_notifications_total", channel="slack", result="dead") == 1
+            )
+            assert exposed.value("edgarwatch_notifications_dead", channel="slack") == 1
+            code, seconds = daemon.terminate()
+            assert code == 0, daemon.output()
+            assert seconds < 10
+    assert "serving /metrics and /healthz on http://127.0.0.1:" in daemon.output()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def _healthz(base: str) -> tuple[int, dict[str, object]]:
+    try:
+        status, body, _ = get(f"{base}/healthz", timeout=2)
+    except OSError:
+        return 0, {}
+    return status, json.loads(body)
+
+
+def _sent(exposed: Scrape, count: int) -> Scrape | None:
+    sent = exposed.value("edgarwatch_notifications_total", channel="slack", result="sent")
+    return exposed if sent == count else None

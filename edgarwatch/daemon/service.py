@@ -18,6 +18,9 @@ owed, `alarms` raises and clears the alarms about the monitor itself; both
 wake the dispatcher's worker of their channel. They decide from the database
 and the clock, not from when they ran, so a late or skipped run loses nothing.
 
+With `[http] listen` set, `/metrics` and `/healthz` are served from a thread
+of their own (`http.HttpEndpoint`), from READY=1 until the stop begins.
+
 The systemd watchdog judges the poll alone. SIGTERM/SIGINT set the stop flag
 (HTTP backoffs, readers and the dispatcher check it), the scheduler shuts
 down, the step in flight finishes, and the process exits 0 within 10 s.
@@ -49,6 +52,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from edgarwatch.config import Settings
 from edgarwatch.daemon.cycles import Cycles
 from edgarwatch.daemon.discovery import FilingListener
+from edgarwatch.daemon.http import HttpEndpoint
 from edgarwatch.daemon.monitor import Monitor
 from edgarwatch.daemon.readers import ReadLoop
 from edgarwatch.daemon.runtime import Runtime, build_runtime
@@ -75,6 +79,7 @@ class Daemon:
         self.settings = settings
         self.stop = threading.Event()
         self.systemd = systemd or SystemdNotifier()
+        self.http = HttpEndpoint(settings)  # serves nothing unless [http] listen is set
         # No network before READY=1: the watchlist starts from the cached tickers and
         # the first poll refreshes them when they are a day old (or missing).
         self.runtime: Runtime = build_runtime(
@@ -83,11 +88,12 @@ class Daemon:
             stop=self.stop,
             fetch_tickers=False,
             on_recorded=on_recorded,
+            metrics=self.http.metrics,
         )
         self.delivery = self.runtime.dispatcher
         self.readers = ReadLoop(
             self.runtime.storage,
-            self.runtime.new_client,
+            lambda: self.runtime.new_client("documents"),
             settings.notify,
             list(self.runtime.notifiers),
             watchlist=lambda: self.runtime.watchlist,
@@ -220,6 +226,7 @@ class Daemon:
         watchdog = Watchdog(self.systemd, self.cycles.healthy)
         self.systemd.ready("started: first poll under way")
         watchdog.start()
+        self.http.start()
         logger.info(
             "edgarwatch started: watching %s, database %s, channels %s",
             "every company"
@@ -235,6 +242,7 @@ class Daemon:
         finally:
             self.stop.set()
             self.systemd.stopping()
+            self.http.stop()
             watchdog.stop()
             abandoned = self._wait_for_jobs(STOP_DEADLINE_SECONDS / 2)
             abandoned += self.readers.join(STOP_DEADLINE_SECONDS / 4)

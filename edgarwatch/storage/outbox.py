@@ -40,6 +40,17 @@ class OutboxRow:
     """When an operator last retried it (the give-up age counts from then)."""
 
 
+@dataclass(frozen=True)
+class ChannelBacklog:
+    """One channel's undelivered notifications: pending (with the oldest's queue time)
+    and dead (not dismissed)."""
+
+    channel: str
+    pending: int
+    oldest_pending: datetime | None
+    dead: int
+
+
 def process_owner() -> str:
     """Who holds a claim: host and pid, so a restart can tell dead claimants."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -300,6 +311,22 @@ class Outbox:
             "FROM notifications n WHERE status = 'dead' GROUP BY channel ORDER BY channel"
         )
 
+    def backlog(self) -> list[ChannelBacklog]:
+        """Per channel with rows pending or dead: how many, and when the oldest pending
+        one was queued (the metrics endpoint reads this at every scrape)."""
+        rows = self.c.db.execute(
+            "SELECT channel, sum(status = 'pending'), "
+            "min(CASE WHEN status = 'pending' THEN created_at END), sum(status = 'dead') "
+            "FROM notifications WHERE status IN ('pending', 'dead') "
+            "GROUP BY channel ORDER BY channel"
+        ).fetchall()
+        return [
+            ChannelBacklog(
+                channel, int(pending), datetime.fromisoformat(oldest) if oldest else None, int(dead)
+            )
+            for channel, pending, oldest, dead in rows
+        ]
+
     def latencies(self, since: datetime) -> list[float]:
         """Seconds from EDGAR acceptance to notification sent, for rows sent since `since`."""
         rows = self.c.db.execute(
@@ -380,4 +407,4 @@ def _running(pid: int) -> bool:
     return True
 
 
-__all__ = ["CLAIM_LEASE", "Outbox", "OutboxRow", "process_owner", "utc_now"]
+__all__ = ["CLAIM_LEASE", "ChannelBacklog", "Outbox", "OutboxRow", "process_owner", "utc_now"]
