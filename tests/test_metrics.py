@@ -20,7 +20,7 @@ from prometheus_client import CollectorRegistry, ProcessCollector
 
 from edgarwatch.config import ConfigError, HttpSettings, Settings, from_mapping
 from edgarwatch.daemon.discovery import Recorder
-from edgarwatch.daemon.http import DatabaseCollector, HttpEndpoint
+from edgarwatch.daemon.http import DatabaseCollector, HttpEndpoint, _Handler
 from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar.client import EdgarBlocked, EdgarClient, EdgarHTTPError, EdgarUnavailable
 from edgarwatch.edgar.paths import current_feed_path, tickers_path
@@ -419,6 +419,36 @@ def test_a_client_that_says_nothing_holds_neither_requests_nor_the_stop(tmp_path
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
     finally:
         silent.close()
+
+
+def test_a_timed_out_client_and_a_failing_scrape_are_logged_not_printed(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(_Handler, "timeout", 0.2)
+    port = free_port()
+    endpoint = HttpEndpoint(endpoint_settings(tmp_path, f"127.0.0.1:{port}"))
+    serving(endpoint, f"http://127.0.0.1:{port}")
+    try:
+        with socket.create_connection(("127.0.0.1", port)) as silent:
+            assert silent.recv(100) == b""  # hung up on after the timeout
+        monkeypatch.setattr(DatabaseCollector, "collect", _broken)
+        status, body, _ = get(f"http://127.0.0.1:{port}/metrics")
+        assert status == 500
+        assert "see the daemon's log" in body
+        assert get(f"http://127.0.0.1:{port}/healthz")[0] == 503  # still serving
+    finally:
+        endpoint.stop()
+    assert "Traceback" not in capfd.readouterr().err
+    failed = [r for r in caplog.records if r.getMessage() == "/metrics failed"]
+    assert failed
+    assert failed[0].exc_info is not None
+
+
+def _broken(self: DatabaseCollector) -> list[object]:
+    raise RuntimeError("a bug in a collector")
 
 
 def test_a_port_already_taken_is_said_and_tried_again_without_stopping_the_daemon(

@@ -35,6 +35,7 @@ import json
 import logging
 import socket
 import socketserver
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -203,7 +204,20 @@ class HttpEndpoint:
 
     # -- serving ---------------------------------------------------------------
     def app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """/metrics, /healthz; GET (or HEAD) only."""
+        """/metrics, /healthz; GET (or HEAD) only. A failure is logged like any other
+        (wsgiref would print it to stderr, past the log format and its redaction)."""
+        try:
+            return self._route(environ, start_response)
+        except Exception:  # a 500 for this request; the daemon goes on
+            logger.exception("%s failed", environ.get("PATH_INFO", "a request"))
+            start_response(
+                "500 Internal Server Error",
+                [*_NO_CACHE, ("Content-Type", "text/plain; charset=utf-8")],
+                sys.exc_info(),
+            )
+            return [b"internal error: see the daemon's log\n"]
+
+    def _route(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         assert self._app is not None
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
         if method not in ("GET", "HEAD"):
@@ -301,6 +315,10 @@ class _Server(socketserver.ThreadingMixIn, WSGIServer):
         self.address_family = family
         super().__init__(address, _Handler)
         self.set_app(app)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out or hung up: socketserver would print a traceback.
+        logger.debug("request from %s ended: %r", client_address, sys.exc_info()[1])
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind asks DNS for the host's full name (socket.getfqdn);
