@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import socket
+import subprocess
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -35,7 +38,15 @@ from edgarwatch.storage.timefmt import utc_now
 from tests.metrics_support import Scrape, free_port, get, scrape
 from tests.process import Daemon, wait_until
 from tests.servers.slack_receiver import INVALID_TOKEN, SERVER_ERROR, SlackReceiver
-from tests.support import USER_AGENT, company, eight_k, settings_for, tickers_json, write_config
+from tests.support import (
+    REPO,
+    USER_AGENT,
+    company,
+    eight_k,
+    settings_for,
+    tickers_json,
+    write_config,
+)
 from tests.test_dispatch import queue, slack
 
 # -- the instruments ----------------------------------------------------------------
@@ -475,6 +486,37 @@ def test_a_port_already_taken_is_said_and_tried_again_without_stopping_the_daemo
         taken.close()
         endpoint.stop()
     assert not [t for t in threading.enumerate() if t.name == "http"]
+
+
+# -- the alerting rules ------------------------------------------------------------------
+
+RULES = REPO / "deploy" / "prometheus"
+
+
+def test_the_readme_shows_the_shipped_alerting_rules() -> None:
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## Metrics and health") :]
+    shown = re.findall(r"```yaml\n(.*?)```", section, re.S)[1]
+    shipped = (RULES / "edgarwatch.rules.yml").read_text()
+    assert shipped.endswith(shown)
+    assert shipped[: -len(shown)].strip().startswith("#")  # only a comment before it
+
+
+PROMTOOL = shutil.which("promtool")
+
+
+@pytest.mark.skipif(PROMTOOL is None, reason="promtool (Prometheus) is not installed")
+def test_the_alerting_rules_fire_when_they_should() -> None:
+    assert PROMTOOL is not None
+    result = subprocess.run(
+        [PROMTOOL, "test", "rules", "edgarwatch.rules.test.yml"],
+        cwd=RULES,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 # -- the daemon, scraped ---------------------------------------------------------------
