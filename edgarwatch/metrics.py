@@ -96,6 +96,9 @@ class Instruments:
         """A notification was sent, will be retried, or is dead; `latency_seconds`:
         EDGAR acceptance → sent."""
 
+    def message(self, channel: str, kind: str, result: str) -> None:
+        """A digest or an alarm message was sent, will be retried, or is dead."""
+
 
 NO_METRICS = Instruments()
 """The default of every part: records nothing."""
@@ -173,6 +176,13 @@ class Metrics(Instruments):
             ["channel", "result"],
             registry=registry,
         )
+        self.messages = Counter(
+            "edgarwatch_messages",
+            "Digest and alarm messages' delivery attempts, by channel, kind (digest, alarm) "
+            "and result (sent, retry, dead).",
+            ["channel", "kind", "result"],
+            registry=registry,
+        )
         # Known label values start at 0, so rate() and alerts see them from the start.
         for kind in CYCLES:
             for result in CYCLE_RESULTS:
@@ -248,3 +258,6 @@ class Metrics(Instruments):
         self.notifications.labels(channel, result).inc()
         if latency_seconds is not None:
             self.notification_latency.labels(channel).observe(max(0.0, latency_seconds))
+
+    def message(self, channel: str, kind: str, result: str) -> None:
+        self.messages.labels(channel, kind, result).inc()

@@ -31,9 +31,10 @@ from edgarwatch.edgar.settings import EdgarSettings
 from edgarwatch.filing import Company, Filing
 from edgarwatch.metrics import NO_METRICS, Metrics, ProcessMetrics, block_reason
 from edgarwatch.notifiers.dispatch import Dispatcher
+from edgarwatch.notifiers.message import Message
 from edgarwatch.policy import NotifyPolicy, NotifySettings
 from edgarwatch.replay.server import Replay, ReplayServer
-from edgarwatch.storage import Storage
+from edgarwatch.storage import Outgoing, Storage
 from edgarwatch.storage.timefmt import utc_now
 from tests.metrics_support import Scrape, free_port, get, scrape
 from tests.process import Daemon, wait_until
@@ -259,6 +260,27 @@ def test_the_dispatcher_counts_sent_retry_and_dead_per_channel(
     latency = "edgarwatch_notification_latency_seconds_bucket"
     assert exposed.value(latency, channel="slack", le="60.0") == 0
     assert exposed.value(latency, channel="slack", le="120.0") == 2
+    storage.close()
+
+
+def test_digests_and_alarms_are_counted_apart_from_notifications(
+    tmp_path: Path, slack_receiver: SlackReceiver
+) -> None:
+    storage = Storage.open(tmp_path / "edgarwatch.db")
+    digest = Message(kind="digest", title="a digest", summary="what was filed")
+    alarm = Message(kind="alarm", title="an alarm", summary="what happened")
+    for key, message in (("digest:2026-03-10", digest), ("alarm:sec-block", alarm)):
+        outgoing = Outgoing(key, message.kind, message.title, message.to_json())
+        assert storage.messages.queue("slack", outgoing)
+    metrics = Metrics(("slack",))
+    notifier = slack("slack", slack_receiver, min_interval=0)
+    dispatcher = Dispatcher(storage, {"slack": notifier}, NotifySettings(), "t:1", metrics=metrics)
+    slack_receiver.reply(INVALID_TOKEN)
+    dispatcher.dispatch()
+    exposed = Scrape.of(metrics.registry)
+    assert exposed.total("edgarwatch_messages_total", channel="slack", result="dead") == 1
+    assert exposed.total("edgarwatch_messages_total", channel="slack", result="sent") == 1
+    assert exposed.total("edgarwatch_notifications_total") == 0
     storage.close()
 
 

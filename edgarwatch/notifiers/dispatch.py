@@ -35,7 +35,7 @@ rows' fault: the rows are given back and sent one by one, and this process
 stops coalescing on that channel. Dead rows are logged at error level and
 shown by `edgarwatch status` and `edgarwatch notifications`. Every outcome is
 counted per channel in the metrics (`edgarwatch.metrics`), and each sent row's
-latency from EDGAR's acceptance.
+latency from EDGAR's acceptance (digests and alarms, below, are counted apart).
 
 Digests and alarms (the `messages` table, `storage/messages.py`) go through
 the same workers: a channel's due messages are sent first, one at a time,
@@ -571,6 +571,7 @@ class Dispatcher:
         self.storage.messages.mark_sent(row, self.clock(), note)
         self._settled_message(row)
         result.sent += 1
+        self.metrics.message(row.channel, row.kind, "sent")
         logger.info("sent the %s %s to %s", row.kind, row.key, row.channel)
         return True
 
@@ -593,6 +594,7 @@ class Dispatcher:
         self.storage.messages.mark_retry(row, exc.message, retry_at)
         self._settled_message(row)
         result.retried += 1
+        self.metrics.message(row.channel, row.kind, "retry")
         if exc.retry_after is None:
             notifier.pacer.pause(min(delay, float(self.settings.dispatch_seconds)))
         logger.log(
@@ -611,6 +613,7 @@ class Dispatcher:
         self.storage.messages.mark_dead(row, error)
         self._settled_message(row)
         result.dead += 1
+        self.metrics.message(row.channel, row.kind, "dead")
         logger.error("the %s %s to channel %s is dead: %s", row.kind, row.key, row.channel, error)
 
     def _settled_message(self, row: MessageRow) -> None:
