@@ -127,3 +127,14 @@ def test_a_watch_file_that_does_not_exist_yet_is_an_empty_one(tmp_path: Path) ->
     assert "855654" in listed.stdout
     assert "watch.file" not in listed.stderr
     assert "ERROR" not in listed.stderr
+
+
+def test_a_watchlist_of_counterparties_only_is_not_empty_and_says_what_it_watches() -> None:
+    from edgarwatch.daemon.watchlist import Watchlist
+
+    parties_only = Watchlist(False, frozenset(), parties=("SICOR", "Pfizer Inc."))
+    assert not parties_only.empty
+    assert (
+        parties_only.describe() == "0 companies and 2 companies as a party to any 8-K's Item 1.01"
+    )
+    assert Watchlist(False, frozenset()).empty

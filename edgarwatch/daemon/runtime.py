@@ -94,7 +94,9 @@ def build_runtime(
     source = WatchlistSource(settings, storage, client)
     watchlist = source.load(fetch=fetch_tickers)
     if watchlist.empty:  # pending tickers (not fetched yet) are not an empty watchlist
-        logger.warning("the watchlist is empty: set watch.ciks, watch.tickers, watch.file or all")
+        logger.warning(
+            "the watchlist is empty: set watch.ciks, watch.tickers, watch.file, all or parties"
+        )
     notifiers = build_notifiers(settings) if notifiers is None else notifiers
     dispatcher = Dispatcher(
         storage, notifiers, settings.notify, process_owner(), stop=stop, metrics=metrics

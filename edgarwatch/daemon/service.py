@@ -229,9 +229,7 @@ class Daemon:
         self.http.start()
         logger.info(
             "edgarwatch started: watching %s, database %s, channels %s",
-            "every company"
-            if self.runtime.watchlist.everyone
-            else f"{len(self.runtime.watchlist)} companies",
+            self.runtime.watchlist.describe(),
             self.settings.storage.path,
             ", ".join(self.runtime.notifiers) or "none",
         )

@@ -69,8 +69,9 @@ class Watchlist:
 
     @property
     def empty(self) -> bool:
-        """Nothing is, or will be once pending tickers resolve, watched."""
-        return not self.everyone and not self.ciks and not self.pending
+        """Nothing is, or will be once pending tickers resolve, watched (companies or
+        counterparties)."""
+        return not self.everyone and not self.ciks and not self.pending and not self.parties
 
     def describe(self) -> str:
         """`every company`, `3 companies`, `1 company (+2 tickers to resolve)`."""
@@ -81,6 +82,9 @@ class Watchlist:
             text += (
                 f" (+{len(self.pending)} ticker{'s' if len(self.pending) > 1 else ''} to resolve)"
             )
+        if self.parties:
+            text += f" and {len(self.parties)} compan{'y' if len(self.parties) == 1 else 'ies'}"
+            text += " as a party to any 8-K's Item 1.01"
         return text
 
     def matches(self, filing: Filing) -> bool:
