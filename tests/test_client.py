@@ -8,6 +8,7 @@ import threading
 import time
 from collections import deque
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,102 @@ def test_processes_sharing_a_database_share_the_rate(tmp_path: Path) -> None:
     for i, start in enumerate(starts):
         assert len([s for s in starts[i:] if s - start < 1.0 - 1e-5]) <= 10
     assert starts[-1] - starts[0] >= 2.0  # 24 starts at 10/s, together
+
+
+# -- an overall deadline per request (issue 8.11) ----------------------------------------
+
+
+class Trickle:
+    """A loopback HTTP server that answers one byte at a time, `every` seconds apart.
+
+    `mode`: "body" (Content-Length, body trickled), "close" (no length, the body
+    ends when the connection closes), "headers" (the status line and headers
+    themselves trickled). The EDGAR replay answers at once, so it cannot play this.
+    """
+
+    def __init__(self, mode: str, every: float = 0.2, size: int = 200) -> None:
+        self.mode, self.every, self.size = mode, every, size
+        self.requests = 0
+        trickle = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                trickle.requests += 1
+                body = b"x" * trickle.size
+                length = "" if trickle.mode == "close" else f"Content-Length: {len(body)}\r\n"
+                head = f"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n{length}\r\n".encode()
+                if trickle.mode == "headers":
+                    head = head.replace(b"\r\n\r\n", b"\r\n" + b"X-Pad: 1\r\n" * 100 + b"\r\n")
+                    data, slow_from = head + body, 0
+                else:
+                    data, slow_from = head + body, len(head)
+                self.close_connection = True
+                try:
+                    self.wfile.write(data[:slow_from])
+                    for offset in range(slow_from, len(data)):
+                        self.wfile.write(data[offset : offset + 1])
+                        time.sleep(trickle.every)
+                except OSError:
+                    return  # the client gave up: exactly what it should do
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self) -> Trickle:
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize("mode", ["body", "close", "headers"])
+def test_it_abandons_a_trickling_answer_at_its_deadline_and_retries(mode: str) -> None:
+    """One byte every 0.2 s never trips the 2 s read timeout; the 1 s deadline ends it."""
+    with Trickle(mode) as server:
+        client = client_for(
+            server.url, request_deadline_seconds=1.0, read_timeout=2.0, max_retries=1
+        )
+        started = time.monotonic()
+        with pytest.raises(EdgarUnavailable, match="deadline"):
+            client.get(tickers_path())
+        elapsed = time.monotonic() - started
+        client.close()
+    assert server.requests == 2  # the first try and one retry: transient, like a timeout
+    assert elapsed < 4.0  # two 1 s deadlines and a backoff, not 200 bytes x 0.2 s each
+
+
+def test_the_feed_can_ask_for_a_shorter_deadline() -> None:
+    with Trickle("body") as server:
+        client = client_for(server.url, request_deadline_seconds=30.0, max_retries=0)
+        started = time.monotonic()
+        with pytest.raises(EdgarUnavailable, match=r"0\.5 s deadline"):
+            client.get(current_feed_path(), deadline=0.5)
+        client.close()
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_deadline_leaves_answers_that_finish_in_time_alone(edgar: tuple[Replay, str]) -> None:
+    replay, url = edgar
+    replay.make_slow("company_tickers", 0.3)
+    client = client_for(url, request_deadline_seconds=1.0)
+    for _ in range(3):  # kept-alive connections are reused and stay healthy
+        assert client.get(tickers_path()).status == 200
+    client.close()
+    assert len(replay.requests("company_tickers")) == 3
+
+
+def test_every_client_shares_one_deadline_thread(edgar: tuple[Replay, str]) -> None:
+    _, url = edgar
+    clients = [client_for(url) for _ in range(5)]  # the daemon: one per cycle kind and reader
+    for client in clients:
+        client.get(tickers_path())
+    watchers = [t for t in threading.enumerate() if t.name == "edgar-deadline"]
+    assert len(watchers) == 1
+    for client in clients:
+        client.close()

@@ -7,7 +7,9 @@ learnt the hard way):
 * one `requests.Session` and one shared `RateLimiter` for everything, so the
   configured rate holds whatever the mix of requests and threads; retries and
   redirects go through the limiter too;
-* connect and read timeouts (requests otherwise waits forever);
+* connect and read timeouts (requests otherwise waits forever), and an
+  overall deadline per exchange (`request_deadline_seconds`), so a server
+  trickling a byte every few seconds cannot hold a poll (see `deadline`);
 * retries of 5xx, timeouts and connection errors with exponential backoff
   and full jitter, honouring `Retry-After` on 429/503;
 * a 403 is the SEC's throttle ("Request Rate Threshold Exceeded" /
@@ -35,6 +37,7 @@ from typing import Literal
 import requests
 
 from edgarwatch.backoff import parse_retry_after, retry_delay, root_cause
+from edgarwatch.edgar.deadline import DeadlineExceeded, WatchedAdapter, shared_watcher
 from edgarwatch.edgar.paths import ForeignURLError, Rebaser
 from edgarwatch.edgar.ratelimit import RateLimiter
 from edgarwatch.edgar.settings import EdgarSettings
@@ -78,7 +81,7 @@ class EdgarHTTPError(EdgarError):
 
 
 class EdgarUnavailable(EdgarError):
-    """Connection errors or timeouts outlasted the retries."""
+    """Connection errors, timeouts or missed deadlines outlasted the retries."""
 
 
 class ResponseTooLarge(EdgarError):
@@ -171,7 +174,11 @@ class EdgarClient:
         self.limiter = limiter or RateLimiter(settings.requests_per_second)
         self.throttle = throttle or Throttle(timedelta(minutes=settings.throttle_pause_minutes))
         self.stop = stop or threading.Event()
+        self.watcher = shared_watcher()
         self.session = requests.Session()
+        adapter = WatchedAdapter()
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.session.headers.update(
             {
                 "User-Agent": settings.user_agent,
@@ -191,25 +198,31 @@ class EdgarClient:
         ok_statuses: frozenset[int] = frozenset({200}),
         max_retries: int | None = None,
         max_bytes: int | None = None,
+        deadline: float | None = None,
     ) -> EdgarResponse:
         """GET an EDGAR path (or a link found in EDGAR, rebased onto our hosts).
 
         Returns responses whose status is in `ok_statuses`; raises EdgarError
         subclasses otherwise. `max_retries` overrides the configured retries
         (the feed pager asks for none past page one, where 503 means "end");
-        `max_bytes` lowers the size cap for responses that are always small.
+        `max_bytes` lowers the size cap for responses that are always small;
+        `deadline` lowers the overall deadline of each attempt (the feed, read
+        every poll, can afford less patience than a 20 MB submission).
         """
         cap = min(max_bytes or self.settings.max_response_bytes, self.settings.max_response_bytes)
+        seconds = self.settings.request_deadline_seconds
+        seconds = min(deadline, seconds) if deadline else seconds
         url = self.rebaser.url(path_or_url)
         retries = self.settings.max_retries if max_retries is None else max_retries
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = self._get_following_redirects(url, cap)
+                response = self._get_following_redirects(url, cap, seconds)
             except requests.RequestException as exc:
-                # Timeouts, refused connections, and bodies that break off or cannot be
-                # decoded (ChunkedEncodingError, ContentDecodingError): all transient.
+                # Timeouts, missed deadlines, refused connections, and bodies that break
+                # off or cannot be decoded (ChunkedEncodingError, ContentDecodingError):
+                # all transient.
                 if attempt > retries:
                     raise EdgarUnavailable(f"{url}: {_describe(exc)}") from None
                 self._backoff(attempt, None, f"{_describe(exc)} from {url}")
@@ -228,9 +241,9 @@ class EdgarClient:
             raise EdgarHTTPError(response.status, url)
 
     # -- one attempt ---------------------------------------------------------
-    def _get_following_redirects(self, url: str, cap: int) -> EdgarResponse:
+    def _get_following_redirects(self, url: str, cap: int, seconds: float) -> EdgarResponse:
         for _ in range(MAX_REDIRECTS + 1):
-            response = self._send(url, cap)
+            response = self._send(url, cap, seconds)
             if response.status not in REDIRECT_STATUSES:
                 return response
             location = response.headers.get("location", "")
@@ -242,7 +255,7 @@ class EdgarClient:
                 ) from None
         raise EdgarHTTPError(response.status, url, "too many redirects")
 
-    def _send(self, url: str, cap: int) -> EdgarResponse:
+    def _send(self, url: str, cap: int, seconds: float) -> EdgarResponse:
         self.throttle.check()
         if self.stop.is_set():
             raise Interrupted(url)
@@ -251,27 +264,40 @@ class EdgarClient:
         started = time.monotonic()
         outcome = "error"  # no usable answer: refused, timed out, broken off, too large
         try:
+            status, content, headers = self._exchange(url, cap, seconds)
+            outcome = str(status)
+        finally:
+            self.metrics.edgar_request(self.source, outcome)
+        logger.debug(
+            "GET %s -> %s (%d bytes, %.2fs)", url, status, len(content), time.monotonic() - started
+        )
+        return EdgarResponse(url, status, content, headers)
+
+    def _exchange(self, url: str, cap: int, seconds: float) -> tuple[int, bytes, dict[str, str]]:
+        """One GET, its body read in full, under the overall deadline (see `deadline`)."""
+        exchange = self.watcher.start(seconds)
+        try:
             with self.session.get(
                 url,
                 timeout=(self.settings.connect_timeout, self.settings.read_timeout),
                 stream=True,
                 allow_redirects=False,
             ) as raw:
-                content = self._read_capped(raw, url, cap)
-                headers = {k.lower(): v for k, v in raw.headers.items()}
-                outcome = str(raw.status_code)
-                logger.debug(
-                    "GET %s -> %s (%d bytes, %.2fs)",
-                    url,
-                    raw.status_code,
-                    len(content),
-                    time.monotonic() - started,
-                )
-                return EdgarResponse(url, raw.status_code, content, headers)
+                content = self._read_capped(raw, url, cap, exchange.check)
+                answer = raw.status_code, content, {k.lower(): v for k, v in raw.headers.items()}
+        except requests.RequestException:
+            if exchange.expired:  # the watcher cut it: say why, not "connection aborted"
+                raise DeadlineExceeded(exchange.describe()) from None
+            raise
         finally:
-            self.metrics.edgar_request(self.source, outcome)
+            self.watcher.finish(exchange)
+        if exchange.expired:  # cut short: a close-delimited body would look complete
+            raise DeadlineExceeded(exchange.describe())
+        return answer
 
-    def _read_capped(self, raw: requests.Response, url: str, cap: int) -> bytes:
+    def _read_capped(
+        self, raw: requests.Response, url: str, cap: int, check: Callable[[], None]
+    ) -> bytes:
         declared = raw.headers.get("content-length", "")
         if (
             declared.isdigit()
@@ -282,6 +308,7 @@ class EdgarClient:
         chunks: list[bytes] = []
         size = 0
         for chunk in raw.iter_content(chunk_size=65536):
+            check()
             size += len(chunk)
             if size > cap:
                 raise ResponseTooLarge(f"{url}: more than the {cap}-byte cap")
@@ -297,6 +324,8 @@ class EdgarClient:
 
 def _describe(exc: Exception) -> str:
     """A one-line reason without the URL-laden chain requests builds."""
+    if isinstance(exc, DeadlineExceeded):
+        return str(exc)
     return "timed out" if isinstance(exc, requests.Timeout) else root_cause(exc)
 
 

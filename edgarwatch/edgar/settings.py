@@ -57,6 +57,7 @@ class EdgarSettings:
     requests_per_second: float = setting(5.0, minimum=0.1, convert=within_sec_ceiling)
     connect_timeout: float = setting(5.0, minimum=0.1)
     read_timeout: float = setting(30.0, minimum=0.1)
+    request_deadline_seconds: float = setting(60.0, minimum=1)
     max_retries: int = setting(4, minimum=0)
     throttle_pause_minutes: float = setting(10.0, minimum=0)
     max_response_bytes: int = setting(64 * 1024 * 1024, minimum=1024)
