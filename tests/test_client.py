@@ -16,6 +16,7 @@ import pytest
 from edgarwatch.edgar.client import (
     EdgarBlocked,
     EdgarClient,
+    EdgarDeferred,
     EdgarHTTPError,
     EdgarUnavailable,
     ResponseTooLarge,
@@ -24,8 +25,9 @@ from edgarwatch.edgar.client import (
 from edgarwatch.edgar.paths import ForeignURLError, current_feed_path, tickers_path
 from edgarwatch.edgar.ratelimit import RateLimiter
 from edgarwatch.edgar.settings import EdgarSettings
-from edgarwatch.replay.server import Replay
-from tests.support import USER_AGENT
+from edgarwatch.replay.server import Replay, ReplayServer
+from tests.process import edgarwatch
+from tests.support import USER_AGENT, write_config
 
 
 def client_for(url: str, **overrides: object) -> EdgarClient:
@@ -319,3 +321,85 @@ def test_every_client_shares_one_deadline_thread(edgar: tuple[Replay, str]) -> N
     assert len(watchers) == 1
     for client in clients:
         client.close()
+
+
+# -- Retry-After and 429 (issues 8.7 and 10.6) --------------------------------------------
+
+
+def test_a_retry_after_too_long_to_sleep_defers_that_host_only() -> None:
+    """30 polls against `503 Retry-After: 3600` send one request, not 30; the other
+    host (data.sec.gov) carries on."""
+    www, data = Replay(), Replay(tickers=b'{"0": {"cik_str": 1, "ticker": "A", "title": "A"}}')
+    www.fail("getcurrent", status=503, times=1000, retry_after="3600")
+    with ReplayServer(www) as base, ReplayServer(data) as json_host:
+        client = client_for(base.url, data_url=json_host.url)
+        for _ in range(30):
+            with pytest.raises(EdgarDeferred) as caught:
+                client.get(current_feed_path())
+        assert caught.value.until > datetime.now(UTC) + timedelta(minutes=59)
+        assert caught.value.host == base.url
+        assert len(www.requests()) == 1
+        with pytest.raises(EdgarDeferred):
+            client.get(tickers_path())  # any path on that host: nothing sent
+        reader = client_for(base.url, data_url=json_host.url)  # the daemon's other clients
+        reader.throttle = client.throttle  # share the throttle (Runtime.new_client)
+        with pytest.raises(EdgarDeferred):
+            reader.get(tickers_path())
+        assert len(www.requests()) == 1
+        assert client.get("/submissions/CIK0000000001.json", ok_statuses=frozenset({404}))
+        assert len(data.requests()) == 1
+        client.close()
+
+
+def test_a_short_retry_after_is_still_slept_through(edgar: tuple[Replay, str]) -> None:
+    replay, url = edgar
+    replay.fail("company_tickers", status=503, times=1, retry_after="1")
+    client = client_for(url)
+    assert client.get(tickers_path()).status == 200
+    assert client.deferred_until(url) is None
+
+
+@pytest.mark.parametrize(("retry_after", "pause"), [(None, 600), ("5", 600), ("3600", 3600)])
+def test_a_429_pauses_all_sec_traffic_like_a_403(
+    retry_after: str | None, pause: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    www, data = Replay(), Replay()
+    www.fail("company_tickers", status=429, times=1, retry_after=retry_after)
+    persisted: list[tuple[datetime, str]] = []
+    throttle = Throttle(
+        timedelta(minutes=10), on_block=lambda until, reason: persisted.append((until, reason))
+    )
+    with ReplayServer(www) as base, ReplayServer(data) as json_host:
+        client = client_for(base.url, data_url=json_host.url)
+        client.throttle = throttle
+        with pytest.raises(EdgarBlocked) as caught:
+            client.get(tickers_path())
+        assert "HTTP 429" in caught.value.reason
+        expected = datetime.now(UTC) + timedelta(seconds=pause)
+        assert abs((caught.value.until - expected).total_seconds()) < 5
+        assert persisted == [(caught.value.until, caught.value.reason)]
+        for path in (current_feed_path(), tickers_path(), "/submissions/CIK0000320193.json"):
+            with pytest.raises(EdgarBlocked):
+                client.get(path)
+        assert len(www.requests()) == 1  # the 429 itself, and nothing after it
+        assert data.requests() == []
+        client.close()
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert "429" in errors[0].getMessage()
+
+
+def test_status_shows_a_429_block(tmp_path: Path) -> None:
+    replay = Replay()
+    replay.fail("getcurrent", status=429, times=1)
+    with ReplayServer(replay) as server:
+        config = write_config(
+            tmp_path / "config.toml", server.url, tmp_path / "edgarwatch.db", watch="ciks = [1]"
+        )
+        assert edgarwatch("--config", str(config), "poll").returncode == 1
+        sent = len(replay.requests())
+        assert edgarwatch("--config", str(config), "poll").returncode == 1
+        assert len(replay.requests()) == sent  # the pause is persisted across processes
+    status = edgarwatch("--config", str(config), "status")
+    assert status.returncode == 1
+    assert "HTTP 429" in status.stdout

@@ -11,11 +11,15 @@ learnt the hard way):
   overall deadline per exchange (`request_deadline_seconds`), so a server
   trickling a byte every few seconds cannot hold a poll (see `deadline`);
 * retries of 5xx, timeouts and connection errors with exponential backoff
-  and full jitter, honouring `Retry-After` on 429/503;
-* a 403 is the SEC's throttle ("Request Rate Threshold Exceeded" /
-  "Undeclared Automated Tool"): it stops *all* SEC traffic for
-  `throttle_pause_minutes` (access resumes only after 10 minutes under the
-  limit; hammering on extends the block) and says so at error level;
+  and full jitter, honouring `Retry-After`; a `Retry-After` longer than a
+  poll can sleep through defers that host (`EdgarDeferred`, nothing sent to
+  it until then) while the other hosts carry on;
+* a 403 or a 429 is the SEC's throttle ("Request Rate Threshold Exceeded" /
+  "Undeclared Automated Tool"; 429 is seen near the limit too, secedgar
+  issues 206, 284, 293): it stops *all* SEC traffic for
+  `throttle_pause_minutes`, or the `Retry-After` if longer (access resumes
+  only after 10 minutes under the limit; hammering on extends the block),
+  and says so at error level;
 * a cap on response size, counted on decoded bytes (a gzip bomb stops too);
 * redirects followed only onto the configured hosts.
 
@@ -33,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
+from urllib.parse import urlsplit
 
 import requests
 
@@ -45,12 +50,16 @@ from edgarwatch.metrics import NO_METRICS, Instruments
 
 logger = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+THROTTLE_STATUSES = frozenset({403, 429})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 120.0
-"""Longer Retry-After values are not slept through inside a poll: the request fails
-and the next cycle tries again."""
+"""Longer Retry-After values are not slept through inside a poll: the host is
+deferred until then instead (`EdgarDeferred`)."""
+LONGEST_RETRY_AFTER = 24 * 3600.0
+"""A Retry-After is believed up to a day: a broken server's "one year" must not
+silence the daemon for a year."""
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 THROTTLE_MARKERS = ("Request Rate Threshold Exceeded", "Undeclared Automated Tool")
@@ -63,7 +72,7 @@ class EdgarError(Exception):
 
 
 class EdgarBlocked(EdgarError):
-    """The SEC throttled us (403); no request is sent until `until`."""
+    """The SEC throttled us (403 or 429); no request is sent to any SEC host until `until`."""
 
     def __init__(self, until: datetime, reason: str) -> None:
         self.until = until
@@ -82,6 +91,19 @@ class EdgarHTTPError(EdgarError):
 
 class EdgarUnavailable(EdgarError):
     """Connection errors, timeouts or missed deadlines outlasted the retries."""
+
+
+class EdgarDeferred(EdgarError):
+    """A host asked us (Retry-After) to come back at `until`; nothing is sent to it before."""
+
+    def __init__(self, until: datetime, host: str, reason: str) -> None:
+        self.until = until
+        self.host = host
+        self.reason = reason
+        super().__init__(
+            f"{host} deferred until {until:%Y-%m-%d %H:%M:%S %Z} ({reason}); "
+            "nothing is sent to it before then"
+        )
 
 
 class ResponseTooLarge(EdgarError):
@@ -113,7 +135,11 @@ class EdgarResponse:
 
 
 class Throttle:
-    """When SEC traffic may resume; shared by every request, persisted by the daemon."""
+    """When SEC traffic may resume; shared by every request, persisted by the daemon.
+
+    Also when each host that asked for a long wait (Retry-After) may be asked
+    again: every client of the daemon shares this, so none of them sends there.
+    """
 
     def __init__(
         self,
@@ -125,6 +151,7 @@ class Throttle:
         self.until = until
         self.reason = ""
         self.on_block = on_block
+        self._deferred: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
     def check(self, now: datetime | None = None) -> None:
@@ -132,21 +159,48 @@ class Throttle:
             if self.until and (now or datetime.now(UTC)) < self.until:
                 raise EdgarBlocked(self.until, self.reason or "throttled by the SEC")
 
-    def block(self, reason: str, now: datetime | None = None) -> datetime:
+    def block(
+        self,
+        reason: str,
+        now: datetime | None = None,
+        *,
+        status: int = 403,
+        at_least: float = 0.0,
+    ) -> datetime:
+        """Pause all SEC traffic for the pause, or `at_least` seconds if longer.
+
+        Said at error level once per block: answers to requests already in
+        flight extend it quietly.
+        """
+        now = now or datetime.now(UTC)
         with self._lock:
-            self.until = (now or datetime.now(UTC)) + self.pause
+            already = self.until is not None and now < self.until
+            until = max(now + max(self.pause, timedelta(seconds=at_least)), self.until or now)
+            self.until = until
             self.reason = reason
-            until = self.until
-        logger.error(
-            "SEC answered 403 (%s): stopping all SEC traffic until %s. The SEC lifts a block "
-            "only after 10 minutes under its rate limit; check edgar.requests_per_second and "
-            "that edgar.user_agent names you with a contact email.",
-            reason,
-            until.isoformat(timespec="seconds"),
-        )
+        if not already:
+            logger.error(
+                "SEC answered %d (%s): stopping all SEC traffic until %s. The SEC lifts a block "
+                "only after 10 minutes under its rate limit; check edgar.requests_per_second and "
+                "that edgar.user_agent names you with a contact email.",
+                status,
+                reason,
+                until.isoformat(timespec="seconds"),
+            )
         if self.on_block:
             self.on_block(until, reason)
         return until
+
+    def defer(self, host: str, until: datetime) -> datetime:
+        """No request to `host` (an origin, `https://www.sec.gov`) before `until`."""
+        with self._lock:
+            self._deferred[host] = max(until, self._deferred.get(host, until))
+            return self._deferred[host]
+
+    def deferred_until(self, host: str, now: datetime | None = None) -> datetime | None:
+        with self._lock:
+            until = self._deferred.get(host)
+        return until if until is not None and (now or datetime.now(UTC)) < until else None
 
     @property
     def active(self) -> bool:
@@ -229,16 +283,48 @@ class EdgarClient:
                 continue
             if response.status in ok_statuses:
                 return response
-            if response.status == 403:
-                until = self.throttle.block(_throttle_reason(response))
-                raise EdgarBlocked(until, self.throttle.reason)
-            if response.status in RETRY_STATUSES and attempt <= retries:
+            if response.status in THROTTLE_STATUSES:
+                raise self._blocked(response)
+            if response.status in RETRY_STATUSES:
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
                 if retry_after is not None and retry_after > MAX_RETRY_AFTER:
-                    raise EdgarHTTPError(response.status, url, f"Retry-After {retry_after:.0f}s")
-                self._backoff(attempt, retry_after, f"HTTP {response.status} from {url}")
-                continue
+                    raise self._defer(response, retry_after)
+                if attempt <= retries:
+                    self._backoff(attempt, retry_after, f"HTTP {response.status} from {url}")
+                    continue
             raise EdgarHTTPError(response.status, url)
+
+    def deferred_until(self, url: str, now: datetime | None = None) -> datetime | None:
+        """When the host serving `url` takes requests again, if it asked us to wait."""
+        return self.throttle.deferred_until(_origin(url), now)
+
+    # -- refusals ------------------------------------------------------------
+    def _blocked(self, response: EdgarResponse) -> EdgarBlocked:
+        """403 or 429: the SEC's throttle. Every SEC host pauses, not just this one."""
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        at_least = min(retry_after or 0.0, LONGEST_RETRY_AFTER)
+        if response.status == 429:
+            reason = "HTTP 429 Too Many Requests" + (
+                f", Retry-After {retry_after:.0f} s" if retry_after else ""
+            )
+        else:
+            reason = _throttle_reason(response)
+        until = self.throttle.block(reason, status=response.status, at_least=at_least)
+        return EdgarBlocked(until, self.throttle.reason)
+
+    def _defer(self, response: EdgarResponse, retry_after: float) -> EdgarDeferred:
+        """A Retry-After too long to sleep through: leave that host alone until then."""
+        host = _origin(response.url)
+        until = datetime.now(UTC) + timedelta(seconds=min(retry_after, LONGEST_RETRY_AFTER))
+        reason = f"HTTP {response.status} with Retry-After {retry_after:.0f} s"
+        until = self.throttle.defer(host, until)
+        logger.warning(
+            "%s answered %s: no request goes to it before %s; other hosts carry on",
+            host,
+            reason,
+            until.isoformat(timespec="seconds"),
+        )
+        return EdgarDeferred(until, host, reason)
 
     # -- one attempt ---------------------------------------------------------
     def _get_following_redirects(self, url: str, cap: int, seconds: float) -> EdgarResponse:
@@ -257,6 +343,9 @@ class EdgarClient:
 
     def _send(self, url: str, cap: int, seconds: float) -> EdgarResponse:
         self.throttle.check()
+        deferred = self.deferred_until(url)
+        if deferred is not None:
+            raise EdgarDeferred(deferred, _origin(url), "it asked us to wait (Retry-After)")
         if self.stop.is_set():
             raise Interrupted(url)
         self.limiter.acquire()
@@ -327,6 +416,12 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, DeadlineExceeded):
         return str(exc)
     return "timed out" if isinstance(exc, requests.Timeout) else root_cause(exc)
+
+
+def _origin(url: str) -> str:
+    """`http://127.0.0.1:8080` of a URL: what a deferral applies to."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _throttle_reason(response: EdgarResponse) -> str:
