@@ -139,7 +139,7 @@ def run_day(
     # Simulated time jumps; the real-time rate limiter would stretch a day of requests
     # over half an hour of waiting. The replay is local, and the day's requests are
     # counted below: what they cost EDGAR per simulated second is printed, not waited.
-    runtime.client.limiter = RateLimiter(10_000)
+    runtime.client.limiter = RateLimiter(10_000, ceiling=None)
     cycles = Cycles(runtime)
     poll = settings.poll
     start = clock.now()

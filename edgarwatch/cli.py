@@ -67,8 +67,13 @@ def main(ctx: click.Context, config_path: Path | None, log_level: str | None) ->
     ctx.obj["log_level"] = log_level
 
 
-def _settings(ctx: click.Context, config_path: Path | None, log_level: str | None) -> Settings:
-    """Load the configuration or exit 78 listing every problem."""
+def _settings(
+    ctx: click.Context, config_path: Path | None, log_level: str | None, *, warn: bool = False
+) -> Settings:
+    """Load the configuration or exit 78 listing every problem; `warn`: log its warnings
+    (the daemon and `poll` do; check-config prints them; other commands keep quiet)."""
+    import logging
+
     from edgarwatch import logs
     from edgarwatch.config import EX_CONFIG, ConfigError, load
 
@@ -89,6 +94,8 @@ def _settings(ctx: click.Context, config_path: Path | None, log_level: str | Non
         raise SystemExit(EX_CONFIG) from None
     level = log_level or ctx.obj.get("log_level") or settings.log_level
     logs.configure(level, log_format=settings.log_format)
+    for warning in settings.warnings if warn else ():
+        logging.getLogger("edgarwatch.config").warning("%s: %s", path, warning)
     return settings
 
 
@@ -302,7 +309,7 @@ def run(ctx: click.Context, config_path: Path | None, log_level: str | None) -> 
     from edgarwatch.daemon.service import run_daemon
     from edgarwatch.storage import StorageError
 
-    settings = _settings(ctx, config_path, log_level)
+    settings = _settings(ctx, config_path, log_level, warn=True)
     try:
         code = run_daemon(settings)
     except StorageError as exc:
@@ -319,7 +326,7 @@ def poll(ctx: click.Context, config_path: Path | None, log_level: str | None) ->
     """One poll cycle (catch-up too when due) and one dispatch, then exit (0 = ok)."""
     from edgarwatch.daemon.cycles import Cycles
 
-    settings = _settings(ctx, config_path, log_level)
+    settings = _settings(ctx, config_path, log_level, warn=True)
     runtime = _runtime(settings)
     try:
         ok = Cycles(runtime).once()
@@ -349,6 +356,8 @@ def check_config(ctx: click.Context, config_path: Path | None, show: bool) -> No
         )
     )
     click.echo(f"{settings.path}: valid. Watching {watch}; channels: {channels}.")
+    for warning in settings.warnings:
+        click.echo(f"  warning: {warning}")
 
 
 # -- reading what was recorded ------------------------------------------------------------

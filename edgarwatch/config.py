@@ -224,6 +224,8 @@ class Settings:
     alarms: AlarmSettings | None = None
     """`[alarms]`: None when the table is absent (no alarm is evaluated)."""
     http: HttpSettings = HttpSettings()
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+    """Valid but worth telling the operator (logged at start, shown by check-config)."""
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -302,6 +304,7 @@ def _settings(reader: _Reader, doc: Mapping[str, Any]) -> Settings | None:
         digests=digests,
         alarms=alarms,
         http=http,
+        warnings=tuple(reader.warnings),
     )
 
 
@@ -513,10 +516,14 @@ class _Reader:
         self.environ = environ
         self.path = path
         self.problems: list[str] = []
+        self.warnings: list[str] = []
         self.base_dir = path.parent if path else Path.cwd()
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(f"{key}: {message}")
+
+    def warn(self, key: str, message: str) -> None:
+        self.warnings.append(f"{key}: {message}")
 
     def table(self, doc: Mapping[str, Any], name: str) -> Mapping[str, Any]:
         value = doc.get(name, {})
@@ -566,6 +573,8 @@ class _Reader:
         settings = cls(**values)
         for name, message in getattr(settings, "problems", tuple)():
             self.problem(f"{prefix}.{name}", message)
+        for name, message in getattr(settings, "cautions", tuple)():
+            self.warn(f"{prefix}.{name}", message)
         return settings
 
     def missing(self, key: str, spec: Spec, hint: Any) -> None:

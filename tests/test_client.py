@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 import subprocess
 import sys
 import threading
@@ -23,7 +25,7 @@ from edgarwatch.edgar.client import (
     Throttle,
 )
 from edgarwatch.edgar.paths import ForeignURLError, current_feed_path, tickers_path
-from edgarwatch.edgar.ratelimit import RateLimiter
+from edgarwatch.edgar.ratelimit import EFFECTIVE_CEILING, RateLimiter, SharedRateLimiter
 from edgarwatch.edgar.settings import EdgarSettings
 from edgarwatch.replay.server import Replay, ReplayServer
 from tests.process import edgarwatch
@@ -403,3 +405,62 @@ def test_status_shows_a_429_block(tmp_path: Path) -> None:
     status = edgarwatch("--config", str(config), "status")
     assert status.returncode == 1
     assert "HTTP 429" in status.stdout
+
+
+# -- a margin under the SEC's 10 per second (issue 8.13) ---------------------------------
+
+
+class Jittered:
+    """The limiter the client sees, with the delay between a granted start and the
+    request's arrival at the SEC varying (scheduling, connection set-up, network)."""
+
+    def __init__(self, limiter: RateLimiter, seed: int, most: float = 0.1) -> None:
+        self.limiter = limiter
+        self.rng = random.Random(seed)
+        self.most = most
+        self.lock = threading.Lock()
+
+    def acquire(self) -> float:
+        granted = self.limiter.acquire()
+        with self.lock:
+            delay = self.rng.uniform(0.0, self.most)
+        time.sleep(delay)
+        return granted
+
+
+def busiest_second(arrivals: list[float]) -> int:
+    ordered = sorted(arrivals)
+    return max(len([a for a in ordered[i:] if a - start <= 1.0]) for i, start in enumerate(ordered))
+
+
+def test_at_the_configured_maximum_no_second_at_the_replay_sees_more_than_ten(
+    edgar: tuple[Replay, str], tmp_path: Path
+) -> None:
+    """requests_per_second = 10 is accepted; what reaches the SEC must stay under 10/s
+    however the arrivals jitter, measured where the SEC measures it: at the server."""
+    replay, url = edgar  # blocks any client with more than 10 requests in a second
+    limiter = SharedRateLimiter(10, tmp_path / "edgarwatch.db.rate")
+    client = client_for(url, requests_per_second=10.0)
+    client.limiter = Jittered(limiter, seed=813)  # type: ignore[assignment]
+
+    def worker() -> None:
+        for _ in range(10):
+            client.get(tickers_path())
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    records = replay.requests()
+    assert [r.status for r in records] == [200] * 40  # never blocked
+    assert busiest_second([r.at for r in records]) <= 10
+
+
+def test_the_limiter_spaces_starts_evenly_and_holds_a_margin() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(10, clock=clock, sleep=clock.sleep)
+    starts = [limiter.acquire() for _ in range(20)]  # callers all arrive at once
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= 1 / EFFECTIVE_CEILING - 1e-9  # no burst, whatever was configured
+    assert EFFECTIVE_CEILING < 10

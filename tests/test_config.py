@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from edgarwatch.cli import main
-from edgarwatch.config import EX_CONFIG, ConfigError, from_mapping, load
+from edgarwatch.config import EX_CONFIG, ConfigError, Settings, from_mapping, load
+from edgarwatch.edgar.ratelimit import EFFECTIVE_CEILING, RateLimiter
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers import REGISTRY, Delivery, Notifier, notifier_for
 from edgarwatch.notifiers.email import EmailSettings
@@ -274,3 +275,21 @@ def test_a_channel_kind_registered_in_one_module_needs_no_config_edit(
     assert isinstance(notifier_for(ops), PagerNotifier)
     found = problems(GOOD | {"pager": {"url": "http://pager.acme.com", "retries": -1, "x": 1}})
     assert {p.split(":", 1)[0] for p in found} == {"pager.url", "pager.retries", "pager.x"}
+
+
+def test_check_config_warns_that_the_secs_ten_runs_at_the_ceiling(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[edgar]\nuser_agent = "{USER_AGENT}"\nrequests_per_second = 10\n')
+    result = CliRunner().invoke(main, ["--config", str(config), "check-config"])
+    assert result.exit_code == 0, result.output  # a warning, not a failure
+    assert "warning: edgar.requests_per_second" in result.output
+    assert f"runs at {EFFECTIVE_CEILING:g} requests per second" in result.output
+    settings = load(config, environ={})
+    assert RateLimiter(settings.edgar.requests_per_second).rate == EFFECTIVE_CEILING
+    assert load_example_rate(tmp_path, 5).warnings == ()
+
+
+def load_example_rate(tmp_path: Path, rate: float) -> Settings:
+    config = tmp_path / "rate.toml"
+    config.write_text(f'[edgar]\nuser_agent = "{USER_AGENT}"\nrequests_per_second = {rate}\n')
+    return load(config, environ={})

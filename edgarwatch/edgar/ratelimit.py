@@ -1,11 +1,18 @@
 """One rate limiter shared by every request the daemon makes to the SEC.
 
 sec.gov allows 10 requests per second per client, "regardless of the number
-of machines"; we default to 5. A sliding window (at most N request starts in
-any window of N/rate seconds) holds the rate exactly, whatever the mix of
-feeds, documents and JSON and whichever thread asks. It is small enough to
-own: pyrate-limiter would add a background leak thread per bucket and an API
-that changed at each major version, for what is twenty lines here.
+of machines"; we default to 5. The limiter spaces request *starts* evenly,
+one per 1/rate seconds, with no bursts: a window limiter that lets N starts
+go at once and the next N exactly one window later is at the limit on paper
+and over it at the SEC, where arrivals jitter (users have been blocked at
+9.7/s, secedgar issue 280; the replay counted 11 in one second). Even
+spacing at no more than `EFFECTIVE_CEILING` per second, whatever is
+configured, leaves that jitter room: at 8/s any second holds at most 9
+starts, so arrivals can shift by up to 1/8 s each and still never make 11.
+
+It is small enough to own: pyrate-limiter would add a background leak
+thread per bucket and an API that changed at each major version, for what
+is twenty lines here.
 """
 
 from __future__ import annotations
@@ -14,17 +21,21 @@ import fcntl
 import math
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-_EPSILON = 1e-6
-"""Float slack, so a wait computed to end exactly at the window's edge ends it."""
+EFFECTIVE_CEILING = 8.0
+"""Starts per second never exceed this, whatever `edgar.requests_per_second` says:
+the SEC's 10 less a margin for jitter between our start and its count."""
+
+STALE_RESERVATION_SECONDS = 60.0
+"""A start reserved further ahead than this is not from a live process: the
+shared file outlived a reboot (CLOCK_MONOTONIC starts again at boot)."""
 
 
 class RateLimiter:
-    """Blocks `acquire()` callers so that starts never exceed `rate` per second."""
+    """Blocks `acquire()` callers so that starts are at least 1/rate seconds apart."""
 
     def __init__(
         self,
@@ -32,40 +43,47 @@ class RateLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
+        ceiling: float | None = EFFECTIVE_CEILING,
     ) -> None:
+        """`ceiling=None` only for simulations whose requests never reach the SEC."""
         if rate <= 0:
             raise ValueError("rate must be positive")
-        self.rate = rate
-        self.burst = max(1, math.floor(rate))
-        self.window = self.burst / rate
-        self._starts: deque[float] = deque()
+        self.configured = rate
+        self.rate = min(rate, ceiling) if ceiling else rate
+        self.interval = 1.0 / self.rate
+        self._last = -math.inf
         self._lock = threading.Lock()
         self._clock = clock
         self._sleep = sleep
 
     def acquire(self) -> float:
-        """Wait for a slot; return the start time it was given (on `clock`)."""
-        while True:
-            with self._lock:
-                now = self._clock()
-                while self._starts and now - self._starts[0] >= self.window - _EPSILON:
-                    self._starts.popleft()
-                if len(self._starts) < self.burst:
-                    self._starts.append(now)
-                    return now
-                delay = self.window - (now - self._starts[0])
-            self._sleep(delay)
+        """Wait for a slot; return the start time it was given (on `clock`).
+
+        Each caller reserves the next free slot under the lock and sleeps
+        outside it, so threads queue in order without holding each other up.
+        """
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._last + self.interval)
+            self._last = start
+        return self._wait_until(start, now)
+
+    def _wait_until(self, start: float, now: float) -> float:
+        if start > now:
+            self._sleep(start - now)
+        return start
 
 
 class SharedRateLimiter(RateLimiter):
-    """The same window, shared by every edgarwatch process that uses `path`.
+    """The same spacing, shared by every edgarwatch process that uses `path`.
 
     The SEC counts requests per client, not per process: the daemon, an
     operator's `edgarwatch backfill` and a `watch add` together must stay under
-    the rate. The window's start times live in a small file beside the
+    the rate. The last reserved start lives in a small file beside the
     database, read and rewritten under an exclusive `flock`. Times are
-    CLOCK_MONOTONIC, which is system-wide on Linux; entries from before a
-    reboot (in the "future") are dropped.
+    CLOCK_MONOTONIC, which is system-wide on Linux; a reservation implausibly
+    far ahead is from before a reboot and is ignored. (Earlier versions wrote
+    several start times; the latest of them is read as the last start.)
     """
 
     def __init__(
@@ -80,16 +98,16 @@ class SharedRateLimiter(RateLimiter):
         self.path = path
 
     def acquire(self) -> float:
-        while True:
-            with self._lock, self.path.open("a+b") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-                now = self._clock()
-                starts = [s for s in _read_starts(handle) if 0 <= now - s < self.window - _EPSILON]
-                if len(starts) < self.burst:
-                    _write_starts(handle, [*starts, now])
-                    return now
-                delay = self.window - (now - min(starts))
-            self._sleep(delay)
+        with self._lock, self.path.open("a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            now = self._clock()
+            last = max(
+                (s for s in _read_starts(handle) if s <= now + STALE_RESERVATION_SECONDS),
+                default=-math.inf,
+            )
+            start = max(now, last + self.interval)
+            _write_start(handle, start)
+        return self._wait_until(start, now)
 
 
 def _read_starts(handle: BinaryIO) -> list[float]:
@@ -99,12 +117,12 @@ def _read_starts(handle: BinaryIO) -> list[float]:
         try:
             starts.append(float(word))
         except ValueError:
-            continue  # a torn or foreign file costs a slot, never an error
-    return starts
+            continue  # a torn or foreign file costs nothing but its slot
+    return [s for s in starts if math.isfinite(s)]
 
 
-def _write_starts(handle: BinaryIO, starts: list[float]) -> None:
+def _write_start(handle: BinaryIO, start: float) -> None:
     handle.seek(0)
     handle.truncate()
-    handle.write(" ".join(f"{s:.6f}" for s in starts).encode())
+    handle.write(f"{start:.6f}".encode())
     handle.flush()

@@ -7,8 +7,10 @@ contact email; at most 10 requests per second per client.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from edgarwatch.edgar.ratelimit import EFFECTIVE_CEILING
 from edgarwatch.settings import EMAIL_RE, setting
 
 SEC_MAX_REQUESTS_PER_SECOND = 10
@@ -61,3 +63,14 @@ class EdgarSettings:
     max_retries: int = setting(4, minimum=0)
     throttle_pause_minutes: float = setting(10.0, minimum=0)
     max_response_bytes: int = setting(64 * 1024 * 1024, minimum=1024)
+
+    def cautions(self) -> Iterator[tuple[str, str]]:
+        """Valid, but worth saying: logged at start and shown by check-config."""
+        if self.requests_per_second > EFFECTIVE_CEILING:
+            yield (
+                "requests_per_second",
+                f"{self.requests_per_second:g} leaves no margin under the SEC's "
+                f"{SEC_MAX_REQUESTS_PER_SECOND} per second for network jitter (clients have "
+                f"been blocked at 9.7/s); edgarwatch runs at {EFFECTIVE_CEILING:g} requests per "
+                "second instead",
+            )
