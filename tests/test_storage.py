@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -346,3 +348,65 @@ def test_the_agreement_tables_are_public(storage: Storage) -> None:
         "accession", "item", "position", "name", "role", "short_name", "normalized_name",
     }  # fmt: skip
     assert [fk.other_table for fk in db.table("agreements").foreign_keys] == ["filings"]
+
+
+# -- connections of threads that ended (issue 8.12) --------------------------------------
+
+
+def pending(storage: Storage) -> int:
+    rows = storage.connections.query("SELECT count(*) AS n FROM notifications")
+    return int(rows[0]["n"])
+
+
+def database_descriptors(database: Path) -> int:
+    """Open descriptors of this process on the database, its WAL and its SHM."""
+    count = 0
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        count += target.startswith(str(database))
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_it_closes_the_connections_of_threads_that_ended(tmp_path: Path) -> None:
+    """Worker threads come and go (a dispatch pass's pool); their connections go with them."""
+    database = tmp_path / "edgarwatch.db"
+    storage = Storage.open(database)
+    pending(storage)
+    before = database_descriptors(database)
+    for _ in range(60):  # one short-lived worker per pass, as Dispatcher.dispatch() makes
+        worker = threading.Thread(target=pending, args=(storage,))
+        worker.start()
+        worker.join()
+    pending(storage)
+    assert database_descriptors(database) <= before + 3  # at most one more connection
+    storage.close()
+    assert database_descriptors(database) == 0
+
+
+def test_it_never_closes_a_connection_a_live_thread_uses(tmp_path: Path) -> None:
+    storage = Storage.open(tmp_path / "edgarwatch.db")
+    opened, release = threading.Event(), threading.Event()
+    results: list[int] = []
+
+    def long_lived() -> None:
+        pending(storage)
+        opened.set()
+        release.wait(10)
+        results.append(pending(storage))  # its connection still works
+
+    worker = threading.Thread(target=long_lived)
+    worker.start()
+    opened.wait(10)
+    for _ in range(5):
+        passing = threading.Thread(target=pending, args=(storage,))
+        passing.start()
+        passing.join()
+    storage.connections.prune()
+    release.set()
+    worker.join()
+    assert results == [0]
+    storage.close()

@@ -4,6 +4,9 @@ The daemon's jobs run in APScheduler's worker threads, and operators run
 `edgarwatch status` or `watch add` against the same file while it runs, so:
 WAL (readers never block the writer), a generous busy timeout (writers wait
 instead of failing with "database is locked"), and a connection per thread.
+A connection lives as long as its thread: threads come and go (a dispatch
+pass's pool, restarted workers), and a connection left open by a thread that
+ended holds two descriptors and its page cache for good.
 `synchronous=NORMAL` is durable across a process crash (kill -9) in WAL mode;
 only a power cut can lose the last commits, and the catch-up tier would
 record those filings again.
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -23,6 +28,8 @@ from sqlite_utils import Database
 from edgarwatch.storage.schema import migrations
 
 BUSY_TIMEOUT_SECONDS = 30.0
+PRUNE_EVERY_SECONDS = 60.0
+"""Besides at every new connection, connections of ended threads are closed this often."""
 
 
 class StorageError(Exception):
@@ -76,13 +83,20 @@ class DatabaseOutdated(StorageError):
 
 
 class Connections:
-    """Hands each thread its own sqlite-utils Database on one file."""
+    """Hands each thread its own sqlite-utils Database on one file.
+
+    Each connection is remembered with a weak reference to the thread that
+    owns it; connections whose thread has ended are closed when a new one is
+    made and every `PRUNE_EVERY_SECONDS`. A connection is only ever used by
+    its own thread, so one whose thread is gone is one nobody can be using.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
         self._lock = threading.Lock()
+        self._pruned_at = time.monotonic()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._prepare()
@@ -110,6 +124,7 @@ class Connections:
     def db(self) -> Database:
         db: Database | None = getattr(self._local, "db", None)
         if db is None:
+            self.prune()
             conn = sqlite3.connect(
                 str(self.path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False
             )
@@ -118,8 +133,21 @@ class Connections:
             db = Database(conn)
             self._local.db = db
             with self._lock:
-                self._all.append(conn)
+                self._all.append((weakref.ref(threading.current_thread()), conn))
+        elif time.monotonic() - self._pruned_at > PRUNE_EVERY_SECONDS:
+            self.prune()
         return db
+
+    def prune(self) -> int:
+        """Close the connections of threads that have ended; return how many."""
+        with self._lock:
+            self._pruned_at = time.monotonic()
+            ended = [(ref, conn) for ref, conn in self._all if not _alive(ref)]
+            self._all = [(ref, conn) for ref, conn in self._all if _alive(ref)]
+        for _, conn in ended:
+            with suppress(sqlite3.Error):
+                conn.close()
+        return len(ended)
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
@@ -146,7 +174,7 @@ class Connections:
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._all:
+            for _, conn in self._all:
                 with suppress(sqlite3.Error):
                     conn.close()
             self._all.clear()
@@ -229,3 +257,8 @@ class ReadOnlyConnections(Connections):
             raise StorageError(f"cannot read the database {self.path}: {exc}") from None
         except sqlite3.Error as exc:
             raise StorageError(f"cannot read the database {self.path}: {exc}") from None
+
+
+def _alive(owner: weakref.ref[threading.Thread]) -> bool:
+    thread = owner()
+    return thread is not None and thread.is_alive()
