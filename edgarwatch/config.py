@@ -86,8 +86,8 @@ class PollSettings:
     independent source. See the README's "How it works" for the cost per day.
     """
 
-    interval_seconds: int = setting(5, minimum=1)
-    off_hours_interval_seconds: int = setting(300, minimum=1)
+    interval_seconds: float = setting(5, minimum=0.1)
+    off_hours_interval_seconds: float = setting(300, minimum=0.1)
     sweep_seconds: int = setting(120, minimum=10)
     morning_sweep_seconds: int = setting(10, minimum=1)
     sweep_hours: int = setting(24, minimum=1, maximum=96)
