@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.crash_dispatch import seed
 from edgarwatch.replay.server import Replay, ReplayServer
 from tests.process import Daemon, database_value, edgarwatch, wait_until
-from tests.servers.slack_receiver import SlackReceiver, slow
+from tests.servers.slack_receiver import OK, SlackReceiver, slow
 from tests.servers.smtp import SmtpServer
 from tests.support import company, eight_k, minutes_ago, tickers_json, write_config
 
@@ -357,3 +358,31 @@ def test_a_slow_channel_holds_neither_polling_nor_the_other_channels(
     assert email_delay < 10  # not behind six 8-second Slack posts (48 s)
     assert polls >= 5  # a 1 s poll kept polling while Slack was slow
     assert slack_posts < 6  # Slack was indeed still busy with its queue
+
+
+def test_a_sigterm_during_a_slow_dispatch_leaves_no_row_claimed(tmp_path: Path) -> None:
+    """The row the dispatcher stopped at is given back, not left to a lease that a
+    restarted container (PID 1 again) would wait out."""
+    database = tmp_path / "edgarwatch.db"
+    seed(database, 5)
+    with (
+        ReplayServer(Replay()) as edgar,
+        SlackReceiver(default=slow(2.0, OK)) as slack,
+    ):
+        config = write_config(
+            tmp_path / "config.toml",
+            edgar.url,
+            database,
+            extra=f'[slack]\nwebhook_url = "{slack.url}"\n[notify]\ndispatch_seconds = 1\n',
+            watch="ciks = [855654]",
+        )
+        with Daemon(config, tmp_path / "daemon.log") as daemon:
+            slack.wait_for(1, timeout=30)  # a send is in flight
+            code, seconds = daemon.terminate()
+            assert code == 0, daemon.output()
+            assert seconds < 10
+    claimed = database_value(
+        database, "SELECT count(*) FROM notifications WHERE claimed_by IS NOT NULL"
+    )
+    assert claimed == 0
+    assert database_value(database, "SELECT count(*) FROM notifications WHERE status = 'pending'")

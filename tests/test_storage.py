@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
+import subprocess
+import sys
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +20,8 @@ from edgarwatch.edgar.agreements import extract_agreements
 from edgarwatch.filing import EASTERN, Company, Exhibit, Filing, FilingReport, Item
 from edgarwatch.notifiers.sample import ITEM_101_TEXT
 from edgarwatch.policy import NotifyPolicy
-from edgarwatch.storage import NewNotification, Storage
+from edgarwatch.storage import NewNotification, Storage, process_owner
+from edgarwatch.storage.outbox import owner_alive
 from edgarwatch.storage.schema import migrations
 
 FILING = Filing(
@@ -410,3 +415,73 @@ def test_it_never_closes_a_connection_a_live_thread_uses(tmp_path: Path) -> None
     worker.join()
     assert results == [0]
     storage.close()
+
+
+# -- claim owners are process incarnations, not pids (issue 8.5) -------------------------
+
+
+def claim_one(storage: Storage, owner: str, accession: str) -> None:
+    filing = replace(FILING, accession=accession)
+    storage.filings.record(filing, source="feed", policy=NotifyPolicy.NEWS)
+    storage.filings.record_enrichment(
+        FilingReport(filing), [NewNotification("slack", "default", ("1.01",))]
+    )
+    assert len(storage.outbox.claim_due(datetime.now(UTC), owner, limit=1)) == 1
+
+
+def claimed_by(storage: Storage) -> set[str]:
+    rows = storage.connections.query(
+        "SELECT claimed_by FROM notifications WHERE claimed_by IS NOT NULL"
+    )
+    return {row["claimed_by"] for row in rows}
+
+
+@pytest.mark.skipif(not Path("/proc/1/stat").is_file(), reason="needs /proc")
+def test_a_restarted_container_frees_the_claims_of_its_previous_pid_1(storage: Storage) -> None:
+    """PID 1 is alive (it is us, in a container) but it is not the process that claimed."""
+    host = socket.gethostname()
+    boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    stat = Path("/proc/1/stat").read_text()
+    pid1_start = int(stat[stat.rfind(")") + 2 :].split()[19])
+    me = process_owner()
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as sleeper:
+        sleeper_stat = Path(f"/proc/{sleeper.pid}/stat").read_text()
+        sleeper_start = sleeper_stat[sleeper_stat.rfind(")") + 2 :].split()[19]
+        owners = {
+            "previous pid 1": f"{host}:{boot}:1:{pid1_start + 12345}",
+            "previous boot": f"{host}:{'0' * 8}-0000-0000-0000-{'0' * 12}:1:{pid1_start}",
+            "live pid 1": f"{host}:{boot}:1:{pid1_start}",
+            "live sleeper": f"{host}:{boot}:{sleeper.pid}:{sleeper_start}",
+            "me": me,
+            "old format, our pid": f"{host}:{os.getpid()}",
+            "another host": f"elsewhere:{boot}:1:{pid1_start + 12345}",
+        }
+        for number, owner in enumerate(owners.values()):
+            claim_one(storage, owner, f"0001104659-07-{number:06d}")
+        assert storage.outbox.release_dead_claims() == 3
+        assert claimed_by(storage) == {
+            owners[k] for k in ("live pid 1", "live sleeper", "me", "another host")
+        }
+        sleeper.kill()
+    assert storage.outbox.release_dead_claims() == 1  # the sleeper has ended
+    assert storage.outbox.release_claims(me) == 1
+    assert claimed_by(storage) == {owners["live pid 1"], owners["another host"]}
+
+
+def test_process_owner_names_host_boot_pid_and_start_time() -> None:
+    owner = process_owner()
+    assert owner.startswith(f"{socket.gethostname()}:")
+    if Path("/proc/self/stat").is_file():
+        _host, boot, pid, start = owner.split(":")
+        assert boot == Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        assert (int(pid), start.isdigit()) == (os.getpid(), True)
+
+
+def test_message_claims_follow_the_same_liveness_rule() -> None:
+    """Digests and alarms (storage.messages) judge claims by `owner_alive` too."""
+    assert owner_alive(process_owner())
+    host = socket.gethostname()
+    assert not owner_alive(f"{host}:{os.getpid()}")  # our pid, an earlier incarnation
+    if Path("/proc/self/stat").is_file():
+        _, boot, pid, start = process_owner().split(":")
+        assert not owner_alive(f"{host}:{boot}:{pid}:{int(start) + 1}")

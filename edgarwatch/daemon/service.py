@@ -246,6 +246,7 @@ class Daemon:
             abandoned += self.readers.join(STOP_DEADLINE_SECONDS / 4)
             if not self.delivery.stop(STOP_DEADLINE_SECONDS / 4):
                 abandoned.append("delivery")
+            self.runtime.storage.outbox.release_claims(self.delivery.owner)  # every row still held
             if not abandoned:
                 self.cycles.close()
                 self.runtime.close()

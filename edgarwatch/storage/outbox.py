@@ -5,24 +5,36 @@ UPDATE (so two processes — the daemon and an operator's `edgarwatch poll` —
 never send the same row at once), sends, and only then marks the row sent.
 A crash between "sent" and "marked" leaves the row pending; its claim is
 released at the next start (or when its lease runs out) and it is sent
-again: one duplicate, never a loss.
+again: one duplicate, never a loss. A clean stop releases every row it
+still holds (`release_claims`).
+
+A claim's owner names one process incarnation, not just a pid: host, boot
+id, pid and the process's start time. A restarted container's daemon is
+PID 1 again, and so is the one that died; with the pid alone its claims
+would look alive and wait out the lease.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from edgarwatch.storage.db import Connections
+from edgarwatch.storage.db import Connections, StorageError
 from edgarwatch.storage.timefmt import iso, utc_now
 
+logger = logging.getLogger(__name__)
+
 CLAIM_LEASE = timedelta(minutes=5)
+PROC = Path("/proc")
 
 
 @dataclass(frozen=True)
@@ -52,15 +64,58 @@ class ChannelBacklog:
 
 
 def process_owner() -> str:
-    """Who holds a claim: host and pid, so a restart can tell dead claimants."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Who holds a claim: `host:boot-id:pid:start-time`, one process incarnation.
+
+    Where /proc is absent (no boot id or start time), `host:pid`, as before.
+    """
+    host = socket.gethostname()
+    incarnation = _incarnation(os.getpid())
+    if incarnation is None:
+        return f"{host}:{os.getpid()}"
+    return f"{host}:{incarnation}"
+
+
+def _boot_id() -> str | None:
+    try:
+        return (PROC / "sys/kernel/random/boot_id").read_text().strip() or None
+    except OSError:
+        return None
+
+
+def _start_time(pid: int) -> str | None:
+    """Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot."""
+    try:
+        stat = (PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2 :].split()  # the command name may hold spaces and ')'
+    return fields[19] if len(fields) > 19 else None
+
+
+def _incarnation(pid: int) -> str | None:
+    """`boot-id:pid:start-time` of a running process, or None without /proc."""
+    boot, start = _boot_id(), _start_time(pid)
+    return f"{boot}:{pid}:{start}" if boot and start else None
 
 
 def owner_alive(owner: str) -> bool:
-    """Does the process that wrote claim owner `owner` (one of this host's) still run?
-    The one liveness rule for every claim (notifications, digests and alarms)."""
-    pid = owner.rsplit(":", 1)[-1]
-    return pid.isdigit() and _running(int(pid))
+    """Does the process incarnation that wrote claim owner `owner` (one of this host's)
+    still run? The one liveness rule for every claim (notifications, digests, alarms):
+    the same boot, a running pid, and that pid's start time."""
+    if owner == process_owner():
+        return True
+    parts = owner.split(":")
+    if len(parts) == 4:  # host:boot:pid:start
+        _, boot, pid, start = parts
+        if not pid.isdigit() or boot != _boot_id():
+            return False
+        return _incarnation(int(pid)) == f"{boot}:{pid}:{start}"
+    pid = parts[-1]  # host:pid, from a version before boot ids or a system without /proc
+    if not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():  # our pid, but not our owner string: an earlier incarnation
+        return False
+    return _running(int(pid))
 
 
 class Outbox:
@@ -218,7 +273,13 @@ class Outbox:
             )
 
     def release_dead_claims(self, alive: set[str] | None = None) -> int:
-        """Free rows claimed by processes of this host that no longer run."""
+        """Free rows claimed by processes of this host that no longer run.
+
+        A claim is kept only when its owner is this exact live process: the
+        same boot, a running pid, and that pid's start time (`alive`, when
+        given, names the owners to keep instead). Other hosts' claims run
+        out with their lease.
+        """
         host = socket.gethostname()
         rows = self.c.db.execute(
             "SELECT DISTINCT claimed_by FROM notifications WHERE claimed_by LIKE ?",
@@ -226,16 +287,27 @@ class Outbox:
         ).fetchall()
         released = 0
         for (owner,) in rows:
-            pid = int(owner.rsplit(":", 1)[1])
-            if (alive is not None and owner in alive) or (alive is None and _running(pid)):
+            if owner in alive if alive is not None else owner_alive(owner):
                 continue
+            released += self.release_claims(owner)
+        return released
+
+    def release_claims(self, owner: str) -> int:
+        """Give back every pending row `owner` holds (a clean stop); return how many.
+
+        Called on the way out: a database it cannot write is logged, not
+        raised, and the rows' lease frees them later.
+        """
+        try:
             with self.c.transaction() as db:
-                released += db.execute(
+                return db.execute(
                     "UPDATE notifications SET claimed_by = NULL, claimed_until = NULL "
                     "WHERE claimed_by = ?",
                     [owner],
                 ).rowcount
-        return released
+        except (sqlite3.Error, StorageError) as exc:
+            logger.warning("could not release the notifications claimed by %s: %s", owner, exc)
+            return 0
 
     # -- for operators (`edgarwatch notifications`) ----------------------------
     def listing(
