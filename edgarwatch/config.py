@@ -288,6 +288,7 @@ def _settings(reader: _Reader, doc: Mapping[str, Any]) -> Settings | None:
         reader.problem("log.level", f"must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
     digests = _digests(reader, doc.get("digest", []), names)
     alarms = _alarms(reader, doc, names)
+    reader.check_file_mode()
     if edgar is None or poll is None or watch is None or notify is None:
         return None
     log_format = log.format if log else "text"
@@ -517,6 +518,7 @@ class _Reader:
         self.path = path
         self.problems: list[str] = []
         self.warnings: list[str] = []
+        self.file_secrets: list[str] = []
         self.base_dir = path.parent if path else Path.cwd()
 
     def problem(self, key: str, message: str) -> None:
@@ -689,6 +691,8 @@ class _Reader:
 
     def secret(self, table: Mapping[str, Any], name: str, key: str) -> Secret | None:
         """A secret from the credentials directory, the environment, or the file."""
+        if isinstance(table.get(name), str) and table[name].strip():
+            self.file_secrets.append(key)  # in the file, whatever overrides it
         env_name, credential = secret_sources(key)
         directory = self.environ.get("CREDENTIALS_DIRECTORY")
         if directory:
@@ -709,6 +713,22 @@ class _Reader:
             self.problem(key, "must be a string")
             return None
         return Secret(value.strip()) if value.strip() else None
+
+    def check_file_mode(self) -> None:
+        """A file holding secrets that group or others can read is a leak waiting."""
+        if not self.file_secrets or self.path is None:
+            return
+        try:
+            mode = self.path.stat().st_mode
+        except OSError:
+            return
+        if mode & 0o077:
+            self.warn(
+                ", ".join(self.file_secrets),
+                f"secrets in {self.path}, which group or others can read "
+                f"(mode {mode & 0o777:04o}): chmod 600 {self.path}, or move them to the "
+                "environment or $CREDENTIALS_DIRECTORY",
+            )
 
     def secret_only(self, settings_type: type[Any], kind: str) -> bool:
         """A channel whose required secret is in the environment or the credentials

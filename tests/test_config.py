@@ -17,9 +17,11 @@ from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers import REGISTRY, Delivery, Notifier, notifier_for
 from edgarwatch.notifiers.email import EmailSettings
 from edgarwatch.notifiers.slack import SlackSettings
+from edgarwatch.replay.server import Replay
 from edgarwatch.secrets import Secret
 from edgarwatch.settings import setting
-from tests.support import REPO, USER_AGENT
+from tests.process import edgarwatch
+from tests.support import REPO, USER_AGENT, write_config
 
 GOOD = {"edgar": {"user_agent": USER_AGENT}}
 
@@ -293,3 +295,46 @@ def load_example_rate(tmp_path: Path, rate: float) -> Settings:
     config = tmp_path / "rate.toml"
     config.write_text(f'[edgar]\nuser_agent = "{USER_AGENT}"\nrequests_per_second = {rate}\n')
     return load(config, environ={})
+
+
+def test_it_warns_when_a_file_holding_secrets_is_readable_by_others(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[edgar]\nuser_agent = "{USER_AGENT}"\n'
+        '[slack]\nwebhook_url = "https://hooks.slack.com/services/T000/B000/VERYSECRETTOKEN"\n'
+    )
+    config.chmod(0o644)
+    result = CliRunner().invoke(main, ["--config", str(config), "check-config"])
+    assert result.exit_code == 0, result.output
+    assert f"chmod 600 {config}" in result.output
+    assert "slack.webhook_url" in result.output
+    assert "VERYSECRETTOKEN" not in result.output
+    config.chmod(0o600)
+    assert load(config, environ={}).warnings == ()
+
+
+def test_a_world_readable_file_without_secrets_is_fine(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[edgar]\nuser_agent = "{USER_AGENT}"\n[slack]\nwebhook_url = ""\n')
+    config.chmod(0o644)
+    environ = {"EDGARWATCH_SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/X"}
+    assert load(config, environ=environ).warnings == ()
+
+
+def test_the_daemon_logs_the_warning_at_start(tmp_path: Path, edgar: tuple[Replay, str]) -> None:
+    _, url = edgar
+    config = write_config(
+        tmp_path / "config.toml",
+        url,
+        tmp_path / "edgarwatch.db",
+        extra='[webhook]\nurl = "http://127.0.0.1:9/hook"\nsecret = "signing-key-123"\n',
+        watch="ciks = [855654]",
+    )
+    config.chmod(0o604)
+    result = edgarwatch("--config", str(config), "check-config", "--show")
+    assert "chmod 600" in result.stdout  # check-config says it on stdout, with its summary
+    logged = edgarwatch("--config", str(config), "poll")  # `run` and `poll` log it
+    assert re.search(
+        r"WARNING .*webhook\.url, webhook\.secret: secrets in .* chmod 600", logged.stderr
+    )
+    assert "signing-key-123" not in logged.stderr + result.stdout

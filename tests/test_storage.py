@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from sqlite_utils import Database
 
 from edgarwatch.agreement import Agreement, Amount, Party
 from edgarwatch.edgar.agreements import extract_agreements
+from edgarwatch.edgar.ratelimit import SharedRateLimiter
 from edgarwatch.filing import EASTERN, Company, Exhibit, Filing, FilingReport, Item
 from edgarwatch.notifiers.sample import ITEM_101_TEXT
 from edgarwatch.policy import NotifyPolicy
@@ -485,3 +487,31 @@ def test_message_claims_follow_the_same_liveness_rule() -> None:
     if Path("/proc/self/stat").is_file():
         _, boot, pid, start = process_owner().split(":")
         assert not owner_alive(f"{host}:{boot}:{pid}:{int(start) + 1}")
+
+
+# -- private files (issue 8.15) ----------------------------------------------------------
+
+
+def test_it_creates_the_database_its_wal_and_shm_and_the_rate_file_private(
+    tmp_path: Path,
+) -> None:
+    old = os.umask(0o022)  # the usual umask: files would be world-readable
+    try:
+        database = tmp_path / "edgarwatch.db"
+        storage = Storage.open(database)
+        storage.filings.record(FILING, source="feed", policy=NotifyPolicy.NEWS)
+        SharedRateLimiter(8, database.with_name("edgarwatch.db.rate")).acquire()
+        for name in ("edgarwatch.db", "edgarwatch.db-wal", "edgarwatch.db-shm"):
+            assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600, name
+        assert stat.S_IMODE(os.stat(tmp_path / "edgarwatch.db.rate").st_mode) == 0o600
+        storage.close()
+    finally:
+        os.umask(old)
+
+
+def test_it_keeps_the_mode_an_operator_gave_an_existing_database(tmp_path: Path) -> None:
+    database = tmp_path / "edgarwatch.db"
+    Storage.open(database).close()
+    database.chmod(0o640)  # shared with a group that runs Datasette
+    Storage.open(database).close()
+    assert stat.S_IMODE(database.stat().st_mode) == 0o640

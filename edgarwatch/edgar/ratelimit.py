@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -98,7 +99,7 @@ class SharedRateLimiter(RateLimiter):
         self.path = path
 
     def acquire(self) -> float:
-        with self._lock, self.path.open("a+b") as handle:
+        with self._lock, _open_private(self.path) as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             now = self._clock()
             last = max(
@@ -108,6 +109,11 @@ class SharedRateLimiter(RateLimiter):
             start = max(now, last + self.interval)
             _write_start(handle, start)
         return self._wait_until(start, now)
+
+
+def _open_private(path: Path) -> BinaryIO:
+    """The rate file, created 0600 like the database beside it."""
+    return os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b")
 
 
 def _read_starts(handle: BinaryIO) -> list[float]:

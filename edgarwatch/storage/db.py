@@ -14,6 +14,7 @@ record those filings again.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -99,6 +100,7 @@ class Connections:
         self._pruned_at = time.monotonic()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
             self._prepare()
         except (sqlite3.Error, OSError) as exc:
             raise DatabaseUnavailable(f"cannot open the database {path}: {exc}") from None
@@ -257,6 +259,17 @@ class ReadOnlyConnections(Connections):
             raise StorageError(f"cannot read the database {self.path}: {exc}") from None
         except sqlite3.Error as exc:
             raise StorageError(f"cannot read the database {self.path}: {exc}") from None
+
+
+def _create_private(path: Path) -> None:
+    """Create a new database file 0600 before SQLite opens it.
+
+    It holds who is watched and where notifications go; SQLite creates the
+    -wal and -shm files with the database file's own permissions, so they
+    are private too. An existing file keeps the mode its operator gave it.
+    """
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _alive(owner: weakref.ref[threading.Thread]) -> bool:
