@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 import os
 import re
 import tomllib
@@ -246,6 +247,8 @@ def load(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(["the file is not UTF-8 text"], path) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"not valid TOML: {exc}"], path) from None
+    except RecursionError:  # tomllib recurses per nesting level
+        raise ConfigError(["not valid TOML: arrays or tables nest too deeply"], path) from None
     return from_mapping(document, path=path, environ=environ)
 
 
@@ -664,6 +667,9 @@ class _Reader:
             return _INVALID
         if integer and not isinstance(raw, int):
             self.problem(key, f"must be a whole number, not {raw!r}")
+            return _INVALID
+        if not math.isfinite(raw) or abs(raw) >= 2**63:
+            self.problem(key, f"must be a finite number, not {raw!r}")
             return _INVALID
         if spec.minimum is not None and raw < spec.minimum:
             self.problem(key, f"must be at least {spec.minimum:g}, not {raw!r}")

@@ -26,6 +26,10 @@ from edgarwatch.items import is_item_number
 
 logger = logging.getLogger(__name__)
 
+MAX_ROWS = 10_000
+"""Filings read per document, newest first: `recent` holds about 1,000, an
+overflow page about as many."""
+
 
 @dataclass(frozen=True)
 class CompanySubmissions:
@@ -53,29 +57,52 @@ class CompanySubmissions:
 
 
 def parse_submissions(data: bytes, rebaser: Rebaser, cik: int | None = None) -> CompanySubmissions:
-    """Parse a submissions JSON document or one of its overflow pages."""
-    document = json.loads(data)
+    """Parse a submissions JSON document or one of its overflow pages; ValueError if it is not."""
+    try:
+        document = json.loads(data)
+    except RecursionError:  # json recurses per nesting level: "[[[[…" is not a submissions file
+        raise ValueError("submissions JSON nests too deeply") from None
     if not isinstance(document, dict):
         raise ValueError("submissions JSON is not an object")
     if "filings" in document:
-        cik = int(document.get("cik") or cik or 0)
+        filings = document["filings"]
+        if not isinstance(filings, dict):
+            raise ValueError("submissions JSON: 'filings' is not an object")
+        cik = _cik(document.get("cik")) or cik
         name = str(document.get("name") or "")
-        tickers = tuple(str(t) for t in document.get("tickers") or ())
-        columns = document["filings"].get("recent") or {}
-        files = [f for f in document["filings"].get("files") or () if f.get("name")]
+        tickers = tuple(str(t) for t in _list(document.get("tickers")))
+        columns = filings.get("recent") or {}
+        files = [f for f in _list(filings.get("files")) if isinstance(f, dict) and f.get("name")]
         pages = tuple(str(f["name"]) for f in files)
         pages_to = tuple(_date(f.get("filingTo")) for f in files)
     else:  # an overflow page: just the columns
         name, tickers, columns, pages, pages_to = "", (), document, (), ()
+    if not isinstance(columns, dict):
+        raise ValueError("submissions JSON: 'filings.recent' is not an object")
     if not cik:
         raise ValueError("submissions JSON names no CIK")
     company = Company(cik=cik, name=name, role=None)  # the JSON does not say: unknown
-    filings = tuple(_filings(columns, company, rebaser))
-    return CompanySubmissions(cik, name, tickers, filings, pages, pages_to)
+    found = tuple(_filings(columns, company, rebaser))
+    return CompanySubmissions(cik, name, tickers, found, pages, pages_to)
+
+
+def _cik(value: object) -> int:
+    if not value:
+        return 0
+    try:
+        if not isinstance(value, int | float | str):
+            raise TypeError
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"submissions JSON: {str(value)[:40]!r} is not a CIK") from None
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _filings(columns: Mapping[str, Any], company: Company, rebaser: Rebaser) -> Iterator[Filing]:
-    accessions = columns.get("accessionNumber") or []
+    accessions = _list(columns.get("accessionNumber"))[:MAX_ROWS]
     for index, accession in enumerate(accessions):
         row = {key: _at(values, index) for key, values in columns.items()}
         try:
