@@ -1,5 +1,6 @@
 """Property-based tests: EDGAR's parsers and the config loader, fed arbitrary bytes and
-mutated real EDGAR responses, raise only their documented errors.
+mutated real EDGAR responses, raise only their documented errors; and the worst 2 MB
+inputs we know of parse in under a second.
 
 The documented errors are ValueError and its subclasses (UnicodeError, JSONDecodeError,
 ForeignURLError) for the parsers, ConfigError for the loader. Anything else — a
@@ -16,6 +17,7 @@ import contextlib
 import functools
 import logging
 import math
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -382,3 +384,104 @@ def test_the_config_loader_raises_only_configerror_on_any_file(
     path = tmp_path_factory.mktemp("config") / "config.toml"
     path.write_bytes(data)
     only((ConfigError,), lambda: load(path, environ={}))
+
+
+# -- the worst 2 MB inputs we know of ----------------------------------------------------------
+
+MB2 = 2 * 1024 * 1024
+ATOM = b'<?xml version="1.0" encoding="ISO-8859-1" ?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+
+
+def fill(unit: bytes, size: int = MB2) -> bytes:
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+def nested(tag: str) -> bytes:
+    return fill(f"<{tag}>".encode())
+
+
+WORST_DOCUMENTS = {
+    **{f"nested <{tag}>": nested(tag) for tag in ("div", "ul", "span", "font", "pre", "b")},
+    "nested <span> then unmatched end tags": fill(b"<span>", MB2 // 2) + fill(b"</x>", MB2 // 2),
+    "<span><div></span></div>": fill(b"<span><div></span></div>"),
+    "2 MB of <p>x": fill(b"<p>x"),
+    "2 MB of <br>": b"<html>" + fill(b"<br>"),
+    "one huge line": fill(b"word "),
+    "2 MB of <td>": fill(b"<td>"),
+    "2 MB of <td>x</td>": fill(b"<td>x</td>"),
+    'repeated "Item 1.01" headings': fill(
+        b"<p><b>Item 1.01. Entry into a Material Definitive Agreement.</b></p>\n"
+    ),
+    'repeated "Item 1.01" lines': fill(b"Item 1.01\n"),
+    '"Item 1.01" chained on one line': fill(b"Item 1.01 "),
+    "blank lines": fill(b"\n"),
+    "hidden elements in the body": b"<html><body>" + fill(b"<p><title>x</title>y</p>"),
+    "a submission of nested divs": b"<SEC-DOCUMENT>\n<SEC-HEADER>\n</SEC-HEADER>\n<DOCUMENT>\n"
+    b"<TYPE>8-K\n<TEXT>\n" + nested("div"),
+    "a submission of 60,000 documents": b"<SEC-DOCUMENT>\n<SEC-HEADER>\n</SEC-HEADER>\n"
+    + fill(b"<DOCUMENT>\n<TYPE>EX-99\n<TEXT>\nx\n</TEXT>\n</DOCUMENT>\n"),
+}
+WORST_INDEX_PAGES = {
+    name: WORST_DOCUMENTS[name]
+    for name in ("nested <div>", "nested <ul>", "<span><div></span></div>", "2 MB of <td>")
+} | {
+    "2 MB of document rows": b'<table class="tableFile"><tr><th>Seq</th><th>Document</th></tr>'
+    + fill(b'<tr><td>1</td><td><a href="/Archives/edgar/data/1/2/x.htm">x.htm</a></td></tr>'),
+    "2 MB of infoHead": fill(b'<div class="infoHead">Items</div><div class="info">Item 1.01<br>'),
+}
+WORST_FEEDS = {
+    "2 MB of <entry>": ATOM + fill(b"<entry><title>8-K - X (0000000001) (Filer)</title></entry>"),
+    "2 MB of elements": ATOM + fill(b"<x/>") + b"</feed>",
+    "nested elements": ATOM + b"<a>" * 200_000 + b"</a>" * 200_000 + b"</feed>",
+    "2 MB that is not XML": nested("div"),
+    "one 2 MB summary": ATOM
+    + b'<entry><summary type="html">'
+    + fill(b"&lt;br&gt;Item 1.01: x\n")
+    + b"</summary></entry></feed>",
+}
+WORST_SUBMISSIONS = {
+    "nested arrays": fill(b"["),
+    "nested objects": fill(b'{"a":'),
+    "90,000 filings": b'{"cik": 1, "filings": {"recent": {"accessionNumber": ['
+    + b",".join([b'"0000000001-26-000001"'] * 90_000)
+    + b"]}}}",
+}
+WORST_HEADERS = {
+    "blank lines": fill(b"\n"),
+    "2 MB of tag lines": fill(b"<A>\n"),
+    "2 MB of key lines": fill(b"A:\n"),
+    "2 MB of ITEM INFORMATION": b"<SEC-HEADER>\n"
+    + fill(b"ITEM INFORMATION:\t\tEntry into a Material Definitive Agreement\n"),
+    "2 MB of companies": fill(b"FILER:\n\tCOMPANY DATA:\n\t\tCENTRAL INDEX KEY:\t\t0000000001\n"),
+}
+PARSERS: dict[str, Callable[[bytes], object]] = {
+    "document": lambda data: parse_document(data, declared=("1.01",)),
+    "index page": parse_index_page,
+    "feed": lambda data: parse_feed(data, REBASER),
+    "submissions": lambda data: parse_submissions(data, REBASER),
+    "header": parse_header,
+}
+WORST = [
+    *(("document", name) for name in WORST_DOCUMENTS),
+    *(("index page", name) for name in WORST_INDEX_PAGES),
+    *(("feed", name) for name in WORST_FEEDS),
+    *(("submissions", name) for name in WORST_SUBMISSIONS),
+    *(("header", name) for name in WORST_HEADERS),
+]
+INPUTS = {
+    "document": WORST_DOCUMENTS,
+    "index page": WORST_INDEX_PAGES,
+    "feed": WORST_FEEDS,
+    "submissions": WORST_SUBMISSIONS,
+    "header": WORST_HEADERS,
+}
+
+
+@pytest.mark.parametrize(("parser", "name"), WORST, ids=[f"{p}: {n}" for p, n in WORST])
+def test_a_2_mb_worst_case_parses_in_under_a_second(parser: str, name: str) -> None:
+    """CPU time of this process, so other processes on a busy CI machine do not count."""
+    data = INPUTS[parser][name]
+    assert len(data) >= MB2 - 64 or parser in ("feed", "submissions")
+    started = time.process_time()
+    only((ValueError,), lambda: PARSERS[parser](data))
+    assert time.process_time() - started < 1.0

@@ -100,10 +100,11 @@ def _elsewhere(sentence: str, item_number: str) -> bool:
     """Does the sentence only point at another item ("… set forth under Item 1.01 … is
     incorporated herein") or at an older report's ("… in Item 1.01 of the Company’s
     Current Report on Form 8-K filed on …")? "into this Item 1.01" is no such pointer."""
-    for match in _CROSS_REFERENCE_RE.finditer(sentence):
-        if match.group(1) != item_number or _OLDER_REPORT_RE.search(sentence):
-            return True
-    return False
+    numbers = [match.group(1) for match in _CROSS_REFERENCE_RE.finditer(sentence)]
+    # the older-report search once per sentence, not once per reference (quadratic)
+    return any(n != item_number for n in numbers) or bool(
+        numbers and _OLDER_REPORT_RE.search(sentence)
+    )
 
 
 def _drafts(text: str, sentences: list[Span], names: Names, item_number: str) -> list[Draft]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import xml.parsers.expat
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -36,6 +37,16 @@ _FILED_RE = re.compile(r"Filed:\s*(?:</b>)?\s*(\d{4}-\d{2}-\d{2})", re.I)
 _SIZE_RE = re.compile(r"Size:\s*(?:</b>)?\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|B)\b", re.I)
 _SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 _OLDEST = datetime.min.replace(tzinfo=UTC)
+
+LOOSE_PARSE_MAX_BYTES = 128 * 1024
+"""feedparser reads XML that is not well-formed with a forgiving SGML parser that
+costs seconds per MB. EDGAR's pages (about 60 KB, always well-formed) still get
+that forgiveness; a larger page that is not even well-formed is not the feed."""
+MAX_FEED_ELEMENTS = 10_000
+"""feedparser spends ~20 µs per element; a getcurrent page of 100 entries has
+about 800. Far more is not a page of the feed, and would cost seconds."""
+MAX_SKIP_WARNINGS = 5
+"""Skipped entries logged one by one per page; the rest are counted in one line."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,7 @@ class FeedPage:
 
 def parse_feed(data: bytes, rebaser: Rebaser) -> FeedPage:
     """Parse one getcurrent page into entries and accession-merged filings."""
+    _check_shape(data)
     parsed: Any = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     if not str(parsed.get("version", "")).startswith("atom"):
         # feedparser reads an HTML page (a maintenance notice served with 200) as an
@@ -95,8 +107,37 @@ def parse_feed(data: bytes, rebaser: Rebaser) -> FeedPage:
             entries.append(_entry(raw, rebaser))
         except (ValueError, KeyError, ForeignURLError) as exc:
             skipped += 1
-            logger.warning("skipping a feed entry that is not a filing: %s", str(exc)[:200])
+            if skipped <= MAX_SKIP_WARNINGS:
+                logger.warning("skipping a feed entry that is not a filing: %s", str(exc)[:200])
+    if skipped > MAX_SKIP_WARNINGS:
+        logger.warning("skipped %d feed entries in all that are not filings", skipped)
     return FeedPage(tuple(entries), len(parsed.entries), skipped, merge_entries(entries))
+
+
+class _TooManyElements(Exception):
+    pass
+
+
+def _check_shape(data: bytes) -> None:
+    """Refuse, at C speed (expat, no DTD fetching), what would cost feedparser seconds:
+    too many elements, or a large page that is not well-formed XML."""
+    parser = xml.parsers.expat.ParserCreate()
+    count = 0
+
+    def element(name: str, attributes: object) -> None:
+        nonlocal count
+        count += 1
+        if count > MAX_FEED_ELEMENTS:
+            raise _TooManyElements
+
+    parser.StartElementHandler = element
+    try:
+        parser.Parse(data, True)
+    except _TooManyElements:
+        raise ValueError(f"not an Atom feed page: over {MAX_FEED_ELEMENTS} elements") from None
+    except (xml.parsers.expat.ExpatError, LookupError, ValueError) as exc:  # or an unknown encoding
+        if len(data) > LOOSE_PARSE_MAX_BYTES:
+            raise ValueError(f"not an Atom feed: {exc}") from None
 
 
 def _entry(raw: Any, rebaser: Rebaser) -> FeedEntry:

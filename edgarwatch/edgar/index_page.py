@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from edgarwatch.edgar.nesting import defuse_html
 from edgarwatch.filing import EASTERN, Company, Exhibit, normalise_accession
 from edgarwatch.items import normalise_number, number_for_title
 
@@ -63,7 +64,7 @@ def parse_index_page(html: str | bytes, base_url: str = DEFAULT_BASE_URL) -> Ind
     """Parse an `-index.htm` page; every URL comes back on `base_url`."""
     if isinstance(html, bytes):
         html = html[:MAX_INDEX_PAGE_CHARS].decode("utf-8", errors="replace")
-    tree = LexborHTMLParser(html[:MAX_INDEX_PAGE_CHARS])
+    tree = LexborHTMLParser(defuse_html(html[:MAX_INDEX_PAGE_CHARS]))
     info = _info_fields(tree)
     filed = _iso_date(info.get("filing date"))
     form = _form(tree)

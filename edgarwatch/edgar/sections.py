@@ -38,6 +38,7 @@ from typing import Literal
 
 from selectolax.lexbor import LexborHTMLParser
 
+from edgarwatch.edgar.nesting import defuse_html
 from edgarwatch.items import (
     LEGACY_TITLES,
     MODERN_NUMBERING_SINCE,
@@ -55,6 +56,9 @@ a few MB (inline XBRL with embedded images); items are at the start."""
 MAX_LINE_CHARS = 20_000
 """A line longer than this is cut before any regex sees it."""
 
+MAX_TEXT_LINES = 100_000
+"""Plain-text lines read (a real 8-K has a few thousand; its items come first)."""
+
 _BREAK = "\x1e"  # block boundary (paragraph, div, br, …)
 _CELL = "\x1f"  # end of a table cell
 _ROW_OPEN = "\x02"
@@ -68,12 +72,6 @@ _BLOCK_SELECTOR = (
 _HIDDEN_SELECTOR = "head, script, style, noscript, template, title, ix\\:header, [hidden]"
 _DISPLAY_NONE_RE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-
-_NESTING_NAMES = r"(?:div|ul|ol|dl|blockquote|center|section|article|form)"
-_NESTING_SCAN_RE = re.compile(rf"<(/?){_NESTING_NAMES}\b", re.IGNORECASE)
-_NESTING_TAG_RE = re.compile(rf"</?{_NESTING_NAMES}\b[^<>]{{0,4000}}>", re.IGNORECASE)
-_MAX_NESTING = 2_000
-"""Real filings nest blocks a few dozen deep; 2,000 levels still parse in ~10 ms."""
 
 _ROW_MAX_CHARS = 3_000
 """A multi-cell row longer than this is a layout row: its paragraphs stay lines."""
@@ -174,32 +172,10 @@ def html_lines(html: str) -> list[str]:
 
 
 def _defuse_nesting(html: str) -> str:
-    """Flatten a document whose block elements nest thousands deep.
-
-    HTML5 tree building walks the stack of open elements for every block
-    tag, so N nested `<div>`s cost O(N²): 200,000 of them (2 MB) take a
-    minute in any conforming parser. Real filings nest a few dozen deep; a
-    document that does not gets those tags turned into line breaks, which
-    keeps its text and its headings and parses in linear time.
-    """
-    if _nesting_depth(html) <= _MAX_NESTING:
-        return html
-    return _NESTING_TAG_RE.sub("<br>", html)
-
-
-def _nesting_depth(html: str) -> int:
-    """How deep block tags nest, stopping as soon as it passes `_MAX_NESTING`."""
-    depth = deepest = 0
-    for match in _NESTING_SCAN_RE.finditer(html):
-        if match.group(1):
-            depth = max(depth - 1, 0)
-            continue
-        depth += 1
-        if depth > deepest:
-            deepest = depth
-            if deepest > _MAX_NESTING:
-                break
-    return deepest
+    """Flatten a document whose elements nest thousands deep, cut one of absurdly many
+    tags (see `nesting`): HTML5 tree building walks the stack of open elements for
+    many tags, so N nested elements cost O(N²)."""
+    return defuse_html(html)
 
 
 def _remove_hidden(tree: LexborHTMLParser) -> None:
@@ -208,12 +184,12 @@ def _remove_hidden(tree: LexborHTMLParser) -> None:
     The root element stays whatever it says: Lexbor refuses to remove it (a
     document whose `<html>` is `hidden` raised SelectolaxError), and a filing
     that hides all of itself is read rather than failed."""
-    root = tree.root
+    root = tree.root.mem_id if tree.root is not None else None  # `==` serializes both nodes
     for node in tree.css(_HIDDEN_SELECTOR):
-        if node != root:
+        if node.mem_id != root:
             node.decompose()
     for node in tree.css('[style*="display" i]'):
-        if node != root and _DISPLAY_NONE_RE.search(node.attributes.get("style") or ""):
+        if node.mem_id != root and _DISPLAY_NONE_RE.search(node.attributes.get("style") or ""):
             node.decompose()
 
 
@@ -369,7 +345,8 @@ def text_lines(text: str) -> list[str]:
     """
     text = drop_invisible(text[:MAX_DOCUMENT_CHARS]).replace("\r\n", "\n").replace("\r", "\n")
     raw_lines = [
-        _strip_markdown(raw.replace("\f", "").rstrip()[:MAX_LINE_CHARS]) for raw in text.split("\n")
+        _strip_markdown(raw.replace("\f", "").rstrip()[:MAX_LINE_CHARS])
+        for raw in text.split("\n", MAX_TEXT_LINES)[:MAX_TEXT_LINES]
     ]
     reader = _TextReader(running_headers(line.strip() for line in raw_lines))
     for raw in raw_lines:
@@ -518,6 +495,9 @@ _BARE_ITEM_RE = re.compile(r"^items?[.:]?$", re.IGNORECASE)
 _TITLED_NUMBER_RE = re.compile(r"(?:\band|&|;|,)\s*items?\s*(\d{1,2}\.\d{2})(?![\d.])", re.I)
 _SECTION_NUMBER_RE = re.compile(r"^(?:section\s+)?(\d\.\d{2})(?!\d)\s*[.:\-–—]?\s*", re.I)
 _TITLE_ONLY_MAX_EXTRA = 3
+_MAX_HEADINGS = 1_000
+_MAX_CHAINED = 10
+"""Headings chained on one line ("Item 1.01 …; Item 2.03 …") read before the rest is body."""
 
 
 @dataclass(frozen=True)
@@ -538,7 +518,7 @@ def numbering_for(filed: date | None) -> Numbering | None:
     return "modern" if filed >= MODERN_NUMBERING_SINCE else "legacy"
 
 
-def parse_heading(line: str, index: int = 0) -> Heading | None:
+def parse_heading(line: str, index: int = 0, chained: int = 0) -> Heading | None:
     """`line` as an item heading, or None when it is prose or not an item.
 
     A heading starts with "Item"/"Items" and one or more item numbers; what
@@ -560,8 +540,8 @@ def parse_heading(line: str, index: int = 0) -> Heading | None:
         return None
     title, body = _split_title(rest, numbers)
     numbers = _with_titled_numbers(numbers, title)
-    if _HEADING_START_RE.match(body):  # "Item 1.01 Entry into …; Item 2.03 Creation …"
-        more = parse_heading(body)
+    if chained < _MAX_CHAINED and _HEADING_START_RE.match(body):  # "Item 1.01 …; Item 2.03 …"
+        more = parse_heading(body, chained=chained + 1)
         if more is not None and ("." in more.numbers[0]) == ("." in numbers[0]):
             numbers += tuple(n for n in more.numbers if n not in numbers)
             title, body = f"{title}; {more.title}", more.rest
@@ -669,6 +649,8 @@ def find_headings(lines: Sequence[str], numbering: Numbering | None = None) -> l
     for index, line in enumerate(lines):
         if line[:1] not in "Ii":
             continue
+        if len(headings) >= _MAX_HEADINGS:
+            break  # a real 8-K has a few dozen; the rest of a hostile one is text
         if _BARE_ITEM_RE.match(line) and index + 1 < len(lines):
             line = f"{line} {lines[index + 1]}"
         heading = parse_heading(line, index)

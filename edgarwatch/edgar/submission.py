@@ -43,6 +43,10 @@ MAX_HEADER_BYTES = 4 * 1024 * 1024
 """SEC headers of 8-Ks are a few KB; asset-backed ones with hundreds of
 subject companies stay well under this."""
 
+MAX_HEADER_LINES = 100_000
+"""Header lines read: 8-K headers have a few dozen to a few hundred; one naming
+a thousand subject companies has some 30,000."""
+
 MAX_PRIMARY_BYTES = 16 * 1024 * 1024
 MAX_DOCUMENTS = 5_000
 """Documents listed per submission; real ones have at most a few hundred."""
@@ -171,7 +175,9 @@ class _HeaderParser:
         self.file_number: str | None = None
 
     def parse(self, text: str) -> SubmissionHeader:
-        for line in text.split("\n"):
+        for line in text.split("\n", MAX_HEADER_LINES)[:MAX_HEADER_LINES]:
+            if not line:
+                continue
             if line.startswith("</SEC-HEADER") or line.startswith("</IMS-HEADER"):
                 break
             tag = _TAG_LINE_RE.match(line)
