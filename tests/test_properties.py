@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import math
 import time
@@ -27,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edgarwatch.config import ConfigError, from_mapping, load
+from edgarwatch.edgar.efts import parse_search
 from edgarwatch.edgar.feed import parse_feed
 from edgarwatch.edgar.index_page import parse_index_page
 from edgarwatch.edgar.parse import parse_document
@@ -275,8 +277,6 @@ def test_the_submissions_parser_raises_only_valueerror_on_any_bytes(data: bytes)
 def test_the_submissions_parser_raises_only_valueerror_on_any_json(
     document: Any, cik: int | None
 ) -> None:
-    import json
-
     data = json.dumps(document).encode()
     only((ValueError,), lambda: parse_submissions(data, REBASER, cik))
 
@@ -286,6 +286,35 @@ def test_the_submissions_parser_raises_only_valueerror_on_any_json(
 @given(mutated(corpus("json/CIK*.json")))
 def test_the_submissions_parser_raises_only_valueerror_on_broken_json(data: bytes) -> None:
     only((ValueError,), lambda: parse_submissions(data, REBASER))
+
+
+# -- EDGAR full-text search answers ------------------------------------------------------------
+
+efts_keys = st.sampled_from(
+    str.split(
+        "hits total value relation _id _source adsh form ciks display_names file_date items "
+        "sequence root_forms"
+    )
+)
+efts_like = st.recursive(
+    json_values,
+    lambda inner: st.dictionaries(efts_keys, inner, max_size=6) | st.lists(inner, max_size=4),
+    max_leaves=40,
+)
+
+
+@ARBITRARY
+@given(st.one_of(st.binary(max_size=4096), fragments()))
+def test_the_full_text_search_parser_raises_only_valueerror_on_any_bytes(data: bytes) -> None:
+    only((ValueError,), lambda: parse_search(data, REBASER))
+
+
+@ARBITRARY
+@given(efts_like)
+def test_the_full_text_search_parser_raises_only_valueerror_on_any_json(document: Any) -> None:
+    data = json.dumps({"hits": {"total": {"value": 1}, "hits": [document]}}).encode()
+    only((ValueError,), lambda: parse_search(data, REBASER))
+    only((ValueError,), lambda: parse_search(json.dumps(document).encode(), REBASER))
 
 
 # -- SEC headers and complete submissions ----------------------------------------------------
@@ -446,6 +475,20 @@ WORST_SUBMISSIONS = {
     + b",".join([b'"0000000001-26-000001"'] * 90_000)
     + b"]}}}",
 }
+HIT = (
+    b'{"_id": "0001104659-07-035757:a.htm", "_source": {"adsh": "0001104659-07-035757", '
+    b'"form": "8-K", "ciks": ["0000855654"], "display_names": ["IMMUNOGEN INC  (CIK 0000855654)"]}}'
+)
+WORST_SEARCH_ANSWERS = {
+    "nested arrays": fill(b"["),
+    "a display name of white space": b'{"hits": {"hits": [{"_source": {"adsh": '
+    b'"0001104659-07-035757", "form": "8-K", "ciks": ["1"], "display_names": ["'
+    + fill(b" ", MB2 - 200)
+    + b'"]}}]}}',
+    "2 MB of hits": b'{"hits": {"total": {"value": 1}, "hits": ['
+    + b",".join([HIT] * (MB2 // len(HIT)))
+    + b"]}}",
+}
 WORST_HEADERS = {
     "blank lines": fill(b"\n"),
     "2 MB of tag lines": fill(b"<A>\n"),
@@ -459,6 +502,7 @@ PARSERS: dict[str, Callable[[bytes], object]] = {
     "index page": parse_index_page,
     "feed": lambda data: parse_feed(data, REBASER),
     "submissions": lambda data: parse_submissions(data, REBASER),
+    "full-text search": lambda data: parse_search(data, REBASER),
     "header": parse_header,
 }
 WORST = [
@@ -466,6 +510,7 @@ WORST = [
     *(("index page", name) for name in WORST_INDEX_PAGES),
     *(("feed", name) for name in WORST_FEEDS),
     *(("submissions", name) for name in WORST_SUBMISSIONS),
+    *(("full-text search", name) for name in WORST_SEARCH_ANSWERS),
     *(("header", name) for name in WORST_HEADERS),
 ]
 INPUTS = {
@@ -473,6 +518,7 @@ INPUTS = {
     "index page": WORST_INDEX_PAGES,
     "feed": WORST_FEEDS,
     "submissions": WORST_SUBMISSIONS,
+    "full-text search": WORST_SEARCH_ANSWERS,
     "header": WORST_HEADERS,
 }
 
@@ -481,7 +527,7 @@ INPUTS = {
 def test_a_2_mb_worst_case_parses_in_under_a_second(parser: str, name: str) -> None:
     """CPU time of this process, so other processes on a busy CI machine do not count."""
     data = INPUTS[parser][name]
-    assert len(data) >= MB2 - 64 or parser in ("feed", "submissions")
+    assert len(data) >= MB2 - 64 or parser in ("feed", "submissions", "full-text search")
     started = time.process_time()
     only((ValueError,), lambda: PARSERS[parser](data))
     assert time.process_time() - started < 1.0

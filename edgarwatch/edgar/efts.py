@@ -34,6 +34,8 @@ from edgarwatch.items import is_item_number
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+MAX_DISPLAY_CHARS = 1_000
+"""A display name is a company name and two short suffixes; a longer one is not read."""
 _CIK_SUFFIX_RE = re.compile(r"\s*\((?:[^()]*,\s*)?CIK\s*(\d{1,10})\)\s*$", re.I)
 _TICKER_SUFFIX_RE = re.compile(r"\s*\(([A-Z0-9.\-]{1,10}(?:,\s*[A-Z0-9.\-]{1,10})*)\)\s*$")
 
@@ -57,6 +59,8 @@ def parse_search(data: bytes, rebaser: Rebaser) -> SearchPage:
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"not JSON: {exc}") from None
+    except RecursionError:  # json recurses per nesting level
+        raise ValueError("not a search answer: JSON nests too deeply") from None
     hits = document.get("hits") if isinstance(document, dict) else None
     if not isinstance(hits, dict) or not isinstance(hits.get("hits"), list):
         raise ValueError("not an EDGAR full-text search answer (no hits.hits)")
@@ -129,6 +133,8 @@ def company_name(display: str) -> tuple[int | None, str]:
     (The)  (BA)  (CIK 0000012927)"); a legacy form puts the ticker inside the
     CIK's parenthesis ("ACME CORP  (ACME, CIK 0001234567)").
     """
+    if len(display) > MAX_DISPLAY_CHARS:  # the suffix regexes are quadratic in white space
+        return None, " ".join(display[:MAX_DISPLAY_CHARS].split())
     match = _CIK_SUFFIX_RE.search(display)
     if not match:
         return None, " ".join(display.split())
