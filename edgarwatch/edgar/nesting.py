@@ -31,6 +31,11 @@ MAX_DEPTH = 256
 """Deeper than any real filing by a factor of eight; at this depth the worst
 case a parser can be made to do is a fraction of a second per 2 MB."""
 
+FEW_TAGS = 5_000
+"""A document of fewer tags cannot nest deep enough to cost a parser more than a few
+milliseconds (its stack walks are bounded by tags × depth): the model is skipped.
+Most 8-Ks have fewer; inline XBRL has more and is modelled."""
+
 MAX_TAGS = 100_000
 """Tags read per document; the rest of a document with more is dropped."""
 
@@ -124,7 +129,7 @@ def flatten_deep_nesting(html: str, limit: int = MAX_DEPTH) -> str:
     nothing, when all of them are inline), so 200,000 nested `<div>`s leave
     one `<br>` behind, not 200,000.
     """
-    if nesting_depth(html, limit) <= limit:
+    if html.count("<") <= FEW_TAGS or nesting_depth(html, limit) <= limit:
         return html
     return _RUN_RE.sub(_flat_run, html)
 
