@@ -192,7 +192,7 @@ def _summary(printer: DemoPrinter, database: Path) -> None:
     printer.out.write(
         f"\nDemo over: {len(filings)} filings recorded, {counts['sent_today']} notification(s) "
         f"sent, {counts['pending']} pending, {counts['dead']} dead.\n"
-        "Run it for real: edit config.toml (your name and email in edgar.user_agent, "
-        "the companies to watch, a Slack webhook or SMTP server), then `edgarwatch run`.\n"
+        "Run it for real: `edgarwatch init` (it asks your name and email for the SEC, the "
+        "companies to watch and a Slack webhook), then `edgarwatch run`.\n"
     )
     printer.out.flush()
