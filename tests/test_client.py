@@ -27,6 +27,7 @@ from edgarwatch.edgar.client import (
 from edgarwatch.edgar.paths import ForeignURLError, current_feed_path, tickers_path
 from edgarwatch.edgar.ratelimit import EFFECTIVE_CEILING, RateLimiter, SharedRateLimiter
 from edgarwatch.edgar.settings import EdgarSettings
+from edgarwatch.edgar.turns import POLL, READ, Turns
 from edgarwatch.replay.server import Replay, ReplayServer
 from tests.process import edgarwatch
 from tests.support import USER_AGENT, write_config
@@ -88,6 +89,29 @@ def test_it_holds_the_rate_across_threads() -> None:
     ordered = sorted(starts)
     for i, start in enumerate(ordered):
         assert len([s for s in ordered[i:] if s - start < 0.999]) <= 20
+
+
+def test_the_poll_takes_the_next_free_slot_before_readers_waiting_longer() -> None:
+    """During a burst the readers keep every slot busy: the poll must not queue behind
+    them (issue 8.14: the feed went unpolled for 11 s)."""
+    limiter, turns = RateLimiter(2), Turns()  # a slot every 0.5 s
+    limiter.acquire()
+    order: list[str] = []
+
+    def take(name: str, priority: int) -> None:
+        with turns.turn(priority):
+            limiter.acquire()
+            order.append(name)
+
+    readers = [threading.Thread(target=take, args=(f"reader {n}", READ)) for n in range(3)]
+    for thread in readers:
+        thread.start()
+    time.sleep(0.1)  # reader 0 holds the turn, waiting for its slot; 1 and 2 queue
+    poll = threading.Thread(target=take, args=("poll", POLL))
+    poll.start()
+    for thread in [*readers, poll]:
+        thread.join(timeout=5)
+    assert order == ["reader 0", "poll", "reader 1", "reader 2"]
 
 
 def test_it_sends_the_declared_user_agent_on_every_request(edgar: tuple[Replay, str]) -> None:

@@ -49,8 +49,9 @@ class Runtime:
 
     def new_client(self, source: str = "other") -> EdgarClient:
         """Another client for another thread: its own HTTP session, the same identity,
-        rate limit (shared by every process on this database) and SEC pause. `source`
-        names its requests in the metrics (sweep, efts, reconcile, documents)."""
+        rate limit (shared by every process on this database), SEC pause and queue at
+        the limiter (`turns`: the poll first, documents last). `source` names its
+        requests in the metrics (sweep, efts, reconcile, documents) and its turn."""
         return EdgarClient(
             self.settings.edgar,
             limiter=self.client.limiter,
@@ -58,6 +59,7 @@ class Runtime:
             stop=self.stop,
             source=source,
             metrics=self.metrics,
+            turns=self.client.turns,
         )
 
     def close(self) -> None:

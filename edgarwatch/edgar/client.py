@@ -46,6 +46,7 @@ from edgarwatch.edgar.deadline import DeadlineExceeded, WatchedAdapter, shared_w
 from edgarwatch.edgar.paths import ForeignURLError, Rebaser
 from edgarwatch.edgar.ratelimit import RateLimiter
 from edgarwatch.edgar.settings import EdgarSettings
+from edgarwatch.edgar.turns import Turns, priority_of
 from edgarwatch.metrics import NO_METRICS, Instruments
 
 logger = logging.getLogger(__name__)
@@ -219,11 +220,15 @@ class EdgarClient:
         stop: threading.Event | None = None,
         source: str = "other",
         metrics: Instruments = NO_METRICS,
+        turns: Turns | None = None,
     ) -> None:
         self.settings = settings
         self.source = source
         """Who sends through this client (poll, sweep, efts, reconcile, documents)."""
         self.metrics = metrics
+        self.turns = turns or Turns()
+        """The queue at the rate limiter, shared by the clients of one process: the
+        poll's requests first, documents last (`turns.priority_of(source)`)."""
         self.rebaser = Rebaser(settings.base_url, settings.data_url, settings.efts_url)
         self.limiter = limiter or RateLimiter(settings.requests_per_second)
         self.throttle = throttle or Throttle(timedelta(minutes=settings.throttle_pause_minutes))
@@ -348,7 +353,8 @@ class EdgarClient:
             raise EdgarDeferred(deferred, _origin(url), "it asked us to wait (Retry-After)")
         if self.stop.is_set():
             raise Interrupted(url)
-        self.limiter.acquire()
+        with self.turns.turn(priority_of(self.source)):
+            self.limiter.acquire()
         self.requests_sent += 1
         started = time.monotonic()
         outcome = "error"  # no usable answer: refused, timed out, broken off, too large
