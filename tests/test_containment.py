@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -267,20 +268,21 @@ def test_a_first_poll_that_dies_while_recording_the_baseline_announces_none_of_i
     replay, context = world
     already = [eight_k(IMMUNOGEN, ["1.01"]) for _ in range(5)]
     publish(replay, *already)
-    real = context.storage.filings.record
+    real = context.storage.filings._record
     calls = {"n": 0}
 
-    def dying_record(filing: Filing, **kwargs: object) -> bool:
+    def dying_record(*args: Any) -> bool:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError("killed mid-baseline")
-        return real(filing, **kwargs)  # type: ignore[arg-type]
+        return real(*args)
 
-    monkeypatch.setattr(context.storage.filings, "record", dying_record)
+    monkeypatch.setattr(context.storage.filings, "_record", dying_record)
     cycles = cycles_for(context)
     assert not cycles.poll().ok
     assert context.storage.state.feed_cursor().baseline_at is None
-    monkeypatch.setattr(context.storage.filings, "record", real)
+    assert context.storage.filings.recorded(f.accession for f in already) == set()  # none
+    monkeypatch.setattr(context.storage.filings, "_record", real)
     assert cycles.poll().ok
     assert context.storage.state.feed_cursor().baseline_at is not None
     run_enrich(context)

@@ -109,24 +109,24 @@ class Recorder:
         if not candidates:
             return []
         known = self.storage.filings.recorded(f.accession for f in candidates)
-        new = []
-        for filing in sorted(candidates, key=lambda f: f.accepted_at or _LAST):
-            if filing.accession in known:
-                continue
-            decided = decide(filing)
-            self.storage.filings.record(
-                filing,
-                source=source,
-                policy=decided,
-                priority=read_priority(filing, decided, self.rules),
-            )
-            new.append(filing)
+        new = [
+            (filing, decide(filing))
+            for filing in sorted(candidates, key=lambda f: f.accepted_at or _LAST)
+            if filing.accession not in known
+        ]
+        if not new:
+            return []
+        self.storage.filings.record_all(
+            [(f, decided, read_priority(f, decided, self.rules)) for f, decided in new],
+            source=source,
+        )
+        for filing, decided in new:
             lag = _lag(filing) if decided.may_notify else None
             self.metrics.filing_recorded(source, decided.value, lag)
             self._log(filing, decided, source, lag)
             if self.on_recorded:
                 self.on_recorded(filing, decided.may_notify)
-        return new
+        return [filing for filing, _ in new]
 
     @staticmethod
     def _log(filing: Filing, decided: NotifyPolicy, source: str, lag: float | None) -> None:

@@ -57,17 +57,33 @@ class FilingStore:
         `priority` places it in the read queue (`edgarwatch.policy.read_priority`).
         """
         with self.c.transaction() as db:
-            existing = db.execute(
-                "SELECT items, accepted_at FROM filings WHERE accession = ?", [filing.accession]
-            ).fetchone()
-            if existing is None:
-                db.table("filings").insert(_filing_row(filing, source, policy, priority))
-            else:
-                self._merge(db, filing, existing)
-            _insert_companies(db, filing.accession, filing.companies)
-            if existing is not None:
-                _settle_filer(db, filing.accession)
-            _insert_declared_items(db, filing.accession, filing.items)
+            return self._record(db, filing, source, policy, priority)
+
+    def record_all(
+        self, filings: Sequence[tuple[Filing, NotifyPolicy, int]], *, source: str
+    ) -> list[bool]:
+        """Record (filing, policy, read priority) each, in one transaction (a burst of
+        500 is one commit, not 500); whether each was new."""
+        with self.c.transaction() as db:
+            return [
+                self._record(db, filing, source, policy, priority)
+                for filing, policy, priority in filings
+            ]
+
+    def _record(
+        self, db: Database, filing: Filing, source: str, policy: NotifyPolicy, priority: int
+    ) -> bool:
+        existing = db.execute(
+            "SELECT items, accepted_at FROM filings WHERE accession = ?", [filing.accession]
+        ).fetchone()
+        if existing is None:
+            db.table("filings").insert(_filing_row(filing, source, policy, priority))
+        else:
+            self._merge(db, filing, existing)
+        _insert_companies(db, filing.accession, filing.companies)
+        if existing is not None:
+            _settle_filer(db, filing.accession)
+        _insert_declared_items(db, filing.accession, filing.items)
         return existing is None
 
     def _merge(self, db: Database, filing: Filing, existing: tuple[Any, ...]) -> None:
