@@ -90,6 +90,7 @@ def test_migrations_run_once_and_reopening_is_harmless(tmp_path: Path) -> None:
         "m009_search_stemming",
         "m010_amendments",
         "m011_messages",
+        "m012_waits_for_read",
     ]
     assert again.filings.recorded([FILING.accession]) == {FILING.accession}
 

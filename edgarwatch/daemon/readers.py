@@ -11,7 +11,9 @@ registry, so no filing is read twice at once, whichever source (poll, sweep,
 EFTS, catch-up) recorded it; they all go through the shared SEC rate limiter.
 
 A worker sleeps until woken (`wake()`: something was recorded) or until the
-next retry is due. The SEC's pause (403/429) parks every worker until it ends;
+next retry is due. Waking them first queues the notifications that what EDGAR
+declared already decides (`enrich.announce_declared`), so a burst's summary
+need not wait for every document to be read. The SEC's pause (403/429) parks every worker until it ends;
 a database that cannot be written is said once and retried.
 """
 
@@ -22,7 +24,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from edgarwatch.daemon.enrich import Reader
+from edgarwatch.daemon.enrich import Reader, announce_declared
 from edgarwatch.daemon.watchlist import Watchlist
 from edgarwatch.edgar.client import EdgarBlocked, EdgarClient, Interrupted
 from edgarwatch.policy import NotifySettings
@@ -85,6 +87,7 @@ class ReadLoop:
         self.on_queued = on_queued
         self.in_flight = InFlight()
         self._wake = threading.Event()
+        self._announcing = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._storage_failing = False
 
@@ -95,8 +98,19 @@ class ReadLoop:
             self._threads.append(thread)
 
     def wake(self) -> None:
-        """Something was recorded: look at the queue now."""
+        """Something was recorded: queue what its declared items decide, and look at the
+        queue now."""
+        try:
+            with self._announcing:
+                queued = announce_declared(
+                    self.storage, self.notify, self.channels, self.watchlist()
+                )
+        except StorageError as exc:
+            logger.warning("cannot queue notifications ahead of reading (%s)", exc)
+            queued = 0
         self._wake.set()
+        if queued:
+            self.on_queued()
 
     def join(self, timeout: float) -> list[str]:
         """Wait for the workers to finish the filing in hand; the names of those still busy."""

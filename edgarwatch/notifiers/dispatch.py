@@ -17,7 +17,11 @@ process, so its order holds), waiting before each send for the channel's
 pacer (`pacing.py`: its minimum interval, a 429's Retry-After, Discord's
 rate-limit headers). When more than the channel's `coalesce_above` rows are
 due at once, they go out as summaries of up to `summary_capacity` filings
-(`summary.py`), balanced (50 due, room for 40: two summaries of 25).
+(`summary.py`), balanced (50 due, room for 40: two summaries of 25). Rows
+queued from what EDGAR declared and still waiting for their filing's read
+(`waits_for_read`) count towards a burst and go in its summaries at once (a
+summary carries no item text); outside a burst they wait for the read, so a
+lone filing's message has its text and deal terms.
 Outcomes per row:
 
 * accepted → `sent` (only after the channel said so: at-least-once);
@@ -216,20 +220,21 @@ class Dispatcher:
         with self._locks[channel]:
             coalescing = False
             while not self.halted:
-                now = self.clock()
-                messages = self.storage.messages.due_count(channel, now)
-                due = self.storage.outbox.due_count(channel, now)
-                if due + messages == 0 or not self._paced(notifier):
+                messages = self.storage.messages.due_count(channel, self.clock())
+                due, size = self._due(notifier, coalescing)
+                if not (messages or due or size) or not self._paced(notifier):
                     break
                 if messages:
                     go_on = self._message(notifier, result)
                     if not go_on:
                         break
                     continue
-                size = self._summary_size(notifier, due, coalescing)
+                due, size = self._due(notifier, coalescing)  # it grew while paced, maybe
                 if size:
                     coalescing = True
                     go_on = self._summarise(notifier, size, result)
+                elif not due:
+                    break
                 else:
                     rows = self._claim(channel, 1)
                     if not rows:
@@ -238,6 +243,16 @@ class Dispatcher:
                 if not go_on:
                     break
         return result
+
+    def _due(self, notifier: Notifier, coalescing: bool) -> tuple[int, int]:
+        """Rows due now, and the size of the next summary (0: none; a burst counts the
+        rows waiting for their filing's read too)."""
+        now = self.clock()
+        due = self.storage.outbox.due_count(notifier.name, now)
+        burst = due
+        if notifier.summary_capacity and notifier.coalesce_above:
+            burst += self.storage.outbox.waiting_count(notifier.name, now)
+        return due, self._summary_size(notifier, burst, coalescing)
 
     def _summary_size(self, notifier: Notifier, due: int, coalescing: bool) -> int:
         """Rows for the next summary, 0 to send one by one (see the module docstring)."""
@@ -257,8 +272,10 @@ class Dispatcher:
             self._halt.wait(min(wait, SLICE_SECONDS))
         return False
 
-    def _claim(self, channel: str, limit: int) -> list[OutboxRow]:
-        rows = self.storage.outbox.claim_due(self.clock(), self.owner, channel=channel, limit=limit)
+    def _claim(self, channel: str, limit: int, *, waiting: bool = False) -> list[OutboxRow]:
+        rows = self.storage.outbox.claim_due(
+            self.clock(), self.owner, channel=channel, limit=limit, waiting=waiting
+        )
         with self._held_lock:
             self._held[channel].extend(rows)
         return rows
@@ -323,7 +340,7 @@ class Dispatcher:
     # -- a summary -------------------------------------------------------------------
     def _summarise(self, notifier: Notifier, size: int, result: DispatchResult) -> bool:
         """Send up to `size` due rows as one summary; False when the channel should wait."""
-        rows = self._claim(notifier.name, size)
+        rows = self._claim(notifier.name, size, waiting=True)
         entries, covered, alone = [], [], []
         for row in rows:
             if row.recipients is not None:  # a retry for some recipients only: on its own

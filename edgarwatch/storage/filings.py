@@ -134,6 +134,42 @@ class FilingStore:
             for row in rows
         ]
 
+    def unannounced(self, limit: int = 1000) -> list[PendingFiling]:
+        """Unread news whose declared items already match a rule (`read_priority` 0) and
+        that has no notification yet: what can be queued before its documents are read."""
+        rows = self.c.query(
+            "SELECT * FROM filings WHERE enrich_status = 'pending' AND read_priority = 0 "
+            "AND notify = 'news' AND NOT EXISTS "
+            "(SELECT 1 FROM notifications n WHERE n.accession = filings.accession) "
+            "ORDER BY recorded_at LIMIT ?",
+            [limit],
+        )
+        return [
+            PendingFiling(
+                self._filing(row),
+                NotifyPolicy(row["notify"]),
+                datetime.fromisoformat(row["recorded_at"]),
+                int(row["enrich_attempts"] or 0),
+                0,
+            )
+            for row in rows
+        ]
+
+    def queue_declared(
+        self, queued: Sequence[tuple[str, Sequence[NewNotification], datetime]]
+    ) -> int:
+        """Queue outbox rows decided by what EDGAR declared, before the documents are read:
+        (accession, rows, until when they wait for the read) each. One transaction;
+        returns how many rows were created."""
+        created = 0
+        now = iso(utc_now())
+        with self.c.transaction() as db:
+            for accession, notifications, until in queued:
+                created += _insert_notifications(
+                    db, accession, notifications, now, due=iso(until), waits_for_read=True
+                )
+        return created
+
     def next_enrichment_due(self) -> datetime | None:
         """When the earliest filing waiting for a retry is due (None: none waits)."""
         row = self.c.db.execute(
@@ -203,7 +239,8 @@ class FilingStore:
                 updates["amends_how"] = report.amends.how
             db.table("filings").update(accession, updates)
             _fill_period(db, filing)
-            return _insert_notifications(db, accession, notifications, now)
+            created = _insert_notifications(db, accession, notifications, now)
+            return created + _read_at_last(db, accession, notifications, now)
 
     def _write_items(self, db: Database, accession: str, report: FilingReport) -> None:
         db.table("items").upsert_all(
@@ -606,18 +643,53 @@ def _insert_declared_items(db: Database, accession: str, numbers: Iterable[str])
 
 
 def _insert_notifications(
-    db: Database, accession: str, notifications: Sequence[NewNotification], now: str
+    db: Database,
+    accession: str,
+    notifications: Sequence[NewNotification],
+    now: str,
+    *,
+    due: str | None = None,
+    waits_for_read: bool = False,
 ) -> int:
     created = 0
     for n in notifications:
         cursor = db.execute(
             "INSERT INTO notifications (accession, channel, rule, items, delivery_id, "
-            "status, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, "
-            "?, ?) ON CONFLICT (accession, channel, rule) DO NOTHING",
-            [accession, n.channel, n.rule, json.dumps(n.items), str(uuid.uuid4()), now, now],
+            "status, attempts, created_at, next_attempt_at, waits_for_read) "
+            "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) "
+            "ON CONFLICT (accession, channel, rule) DO NOTHING",
+            [
+                accession,
+                n.channel,
+                n.rule,
+                json.dumps(n.items),
+                str(uuid.uuid4()),
+                now,
+                due or now,
+                int(waits_for_read),
+            ],
         )
         created += cursor.rowcount
     return created
+
+
+def _read_at_last(
+    db: Database, accession: str, notifications: Sequence[NewNotification], now: str
+) -> int:
+    """The filing was read: its rows queued from what EDGAR declared are due now, with
+    the items the read found for them; returns how many were waiting."""
+    for n in notifications:
+        db.execute(
+            "UPDATE notifications SET items = ? WHERE accession = ? AND channel = ? "
+            "AND rule = ? AND waits_for_read = 1 AND status = 'pending'",
+            [json.dumps(n.items), accession, n.channel, n.rule],
+        )
+    cursor = db.execute(
+        "UPDATE notifications SET waits_for_read = 0, next_attempt_at = ? "
+        "WHERE accession = ? AND waits_for_read = 1 AND status = 'pending'",
+        [now, accession],
+    )
+    return int(cursor.rowcount)
 
 
 def _item_row(accession: str, item: Item) -> dict[str, Any]:

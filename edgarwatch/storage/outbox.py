@@ -123,19 +123,27 @@ class Outbox:
         self.c = connections
 
     def claim_due(
-        self, now: datetime, owner: str, *, channel: str | None = None, limit: int = 20
+        self,
+        now: datetime,
+        owner: str,
+        *,
+        channel: str | None = None,
+        limit: int = 20,
+        waiting: bool = False,
     ) -> list[OutboxRow]:
-        """Atomically take up to `limit` due pending rows (oldest first) for `owner`."""
+        """Atomically take up to `limit` due pending rows (oldest first) for `owner`;
+        `waiting`: rows waiting for their filing's read count as due (a summary)."""
         params: list[Any] = [owner, iso(now + CLAIM_LEASE), iso(now), iso(now)]
         channel_clause = ""
         if channel is not None:
             channel_clause = "AND channel = ? "
             params.append(channel)
+        due = "(next_attempt_at <= ? OR waits_for_read = 1)" if waiting else "next_attempt_at <= ?"
         with self.c.transaction() as db:
             rows = db.execute(
                 "UPDATE notifications SET claimed_by = ?, claimed_until = ? "
                 "WHERE rowid IN (SELECT rowid FROM notifications WHERE status = 'pending' "
-                "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
+                f"AND {due} AND (claimed_until IS NULL OR claimed_until < ?) "
                 f"{channel_clause}ORDER BY created_at, rowid LIMIT ?) "
                 "RETURNING accession, channel, rule, items, delivery_id, attempts, created_at, "
                 "recipients_pending, requeued_at, rowid",
@@ -158,9 +166,12 @@ class Outbox:
         ]
 
     def due_channels(self, now: datetime) -> list[str]:
+        """Channels with rows due, or waiting for their filing's read (a burst of those
+        goes out as summaries without waiting)."""
         rows = self.c.db.execute(
             "SELECT DISTINCT channel FROM notifications WHERE status = 'pending' "
-            "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)",
+            "AND (next_attempt_at <= ? OR waits_for_read = 1) "
+            "AND (claimed_until IS NULL OR claimed_until < ?)",
             [iso(now), iso(now)],
         )
         return [row[0] for row in rows]
@@ -170,6 +181,17 @@ class Outbox:
         row = self.c.db.execute(
             "SELECT count(*) FROM notifications WHERE status = 'pending' AND channel = ? "
             "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)",
+            [channel, iso(now), iso(now)],
+        ).fetchone()
+        return int(row[0])
+
+    def waiting_count(self, channel: str, now: datetime) -> int:
+        """Pending rows of `channel` not yet due because they wait for their filing's
+        documents (`waits_for_read`): queued from what EDGAR declared, read next."""
+        row = self.c.db.execute(
+            "SELECT count(*) FROM notifications WHERE status = 'pending' AND channel = ? "
+            "AND waits_for_read = 1 AND next_attempt_at > ? "
+            "AND (claimed_until IS NULL OR claimed_until < ?)",
             [channel, iso(now), iso(now)],
         ).fetchone()
         return int(row[0])
@@ -203,7 +225,7 @@ class Outbox:
         self._update(
             row,
             "status = CASE WHEN recipients_refused IS NULL THEN 'sent' ELSE 'dead' END, "
-            "sent_at = ?, attempts = attempts + 1, recipients_pending = NULL, "
+            "sent_at = ?, attempts = attempts + 1, recipients_pending = NULL, waits_for_read = 0, "
             "last_error = CASE WHEN recipients_refused IS NULL THEN NULL ELSE last_error END",
             [iso(now)],
         )
@@ -231,7 +253,7 @@ class Outbox:
             status = "pending" if retry_at is not None and pending else "dead"
             db.execute(
                 "UPDATE notifications SET status = ?, attempts = attempts + 1, last_error = ?, "
-                "recipients_pending = ?, recipients_refused = ?, "
+                "recipients_pending = ?, recipients_refused = ?, waits_for_read = 0, "
                 "next_attempt_at = coalesce(?, next_attempt_at), "
                 "sent_at = coalesce(sent_at, ?), claimed_by = NULL, claimed_until = NULL "
                 "WHERE accession = ? AND channel = ? AND rule = ?",
@@ -251,13 +273,15 @@ class Outbox:
     def mark_retry(self, row: OutboxRow, error: str, retry_at: datetime) -> None:
         self._update(
             row,
-            "attempts = attempts + 1, last_error = ?, next_attempt_at = ?",
+            "attempts = attempts + 1, last_error = ?, next_attempt_at = ?, waits_for_read = 0",
             [error[:2000], iso(retry_at)],
         )
 
     def mark_dead(self, row: OutboxRow, error: str) -> None:
         self._update(
-            row, "status = 'dead', attempts = attempts + 1, last_error = ?", [error[:2000]]
+            row,
+            "status = 'dead', attempts = attempts + 1, last_error = ?, waits_for_read = 0",
+            [error[:2000]],
         )
 
     def release(self, row: OutboxRow) -> None:

@@ -341,3 +341,12 @@ def m011_messages(db: Database) -> None:
         not_null={"name", "state"},
     )
     db.table("filings").create_index(["recorded_at"], if_not_exists=True)
+
+
+@migrations()
+def m012_waits_for_read(db: Database) -> None:
+    """`notifications.waits_for_read`: 1 for a row queued from what EDGAR declared (the
+    feed's item lines), before the filing's documents were read; it waits for the read
+    (at most until the read's give-up time, its `next_attempt_at`), unless its channel
+    is sending a burst as summaries, which carry no item text. The read sets it to 0."""
+    db.table("notifications").add_column("waits_for_read", int, not_null_default=0)
