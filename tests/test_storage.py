@@ -91,6 +91,7 @@ def test_migrations_run_once_and_reopening_is_harmless(tmp_path: Path) -> None:
         "m010_amendments",
         "m011_messages",
         "m012_waits_for_read",
+        "m013_polls_by_age",
     ]
     assert again.filings.recorded([FILING.accession]) == {FILING.accession}
 

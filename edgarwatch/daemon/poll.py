@@ -1,11 +1,11 @@
 """The fast tier: one poll of the "Latest Filings" 8-K feed, and the baseline.
 
-Cost: one request of ten entries (~6 KB) when nothing is new, however many
-companies are watched and whatever happened in the last half hour: the poll
-stops at the first accession it has already seen (accession, never time,
-decides what is new). When all ten are new it pages back with `count=100`
-to the first known accession, so a burst loses nothing; a feed that ends
-before one sets the catch-up due.
+Cost: one request of ten entries (~6 KB) and no database write when nothing
+is new, however many companies are watched and whatever happened in the last
+half hour: the poll stops at the first accession it has already seen
+(accession, never time, decides what is new). When all ten are new it
+pages back with `count=100` to the first known accession, so a burst loses
+nothing; a feed that ends before one sets the catch-up due.
 
 On a new database the first poll records a baseline: the feed back
 `poll.sweep_hours` and today's full-text search, every accession remembered,
@@ -71,9 +71,9 @@ def poll_feed(
     new = storage.state.unseen([f.accession for f in scan.filings])
     recorded = recorder.sighted(scan.filings, source="feed")
     gap = not feed_covered(scan, saved.position)
-    storage.state.save_feed_cursor(
-        FeedCursor(saved.baseline_at, _newest(scan, saved.position)), catch_up_due=gap
-    )
+    cursor = FeedCursor(saved.baseline_at, _newest(scan, saved.position))
+    if cursor != saved or gap:  # an idle poll writes nothing
+        storage.state.save_feed_cursor(cursor, catch_up_due=gap)
     if gap:
         logger.warning(
             "the feed ended (%d pages) before reaching an accession already seen: "

@@ -350,3 +350,9 @@ def m012_waits_for_read(db: Database) -> None:
     (at most until the read's give-up time, its `next_attempt_at`), unless its channel
     is sending a burst as summaries, which carry no item text. The read sets it to 0."""
     db.table("notifications").add_column("waits_for_read", int, not_null_default=0)
+
+
+@migrations()
+def m013_polls_by_age(db: Database) -> None:
+    """The cycle log (`polls`) is pruned by age as well as count (`State.log_cycle`)."""
+    db.table("polls").create_index(["started_at"], if_not_exists=True)

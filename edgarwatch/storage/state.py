@@ -31,6 +31,9 @@ from edgarwatch.filing import Filing
 from edgarwatch.storage.db import Connections
 from edgarwatch.storage.timefmt import iso, parse, utc_now
 
+POLLS_KEPT = timedelta(days=30)
+"""How long the cycle log (`polls`) remembers a cycle."""
+
 _UPSERT = (
     "INSERT INTO state (key, value) VALUES (?, ?) "
     "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
@@ -317,8 +320,8 @@ class State:
         error: str | None = None,
         status_line: str | None = None,
     ) -> None:
-        """Log one cycle (the last 10,000 of each kind are kept); a poll's `status_line`
-        becomes `poll_status`."""
+        """Log one cycle (of each kind, the last 10,000 of the last `POLLS_KEPT` are
+        kept); a poll's `status_line` becomes `poll_status`."""
         with self.c.transaction() as db:
             if status_line is not None:
                 db.execute(_UPSERT, ["poll_status", status_line])
@@ -334,9 +337,9 @@ class State:
                 }
             )
             db.execute(
-                "DELETE FROM polls WHERE kind = ? AND id < "
-                "(SELECT max(id) - 10000 FROM polls WHERE kind = ?)",
-                [kind, kind],
+                "DELETE FROM polls WHERE kind = ? AND (started_at < ? OR id < "
+                "(SELECT max(id) - 10000 FROM polls WHERE kind = ?))",
+                [kind, iso(started_at - POLLS_KEPT), kind],
             )
 
     def last_cycle(self, kind: str) -> dict[str, Any] | None:
