@@ -169,6 +169,8 @@ def test_an_idle_poll_command_costs_one_request(edgar: tuple[Replay, str], tmp_p
     assert last > due
     storage.state.catch_up_done(due)
     storage.state.mark_submissions_compared(date(2000, 1, 3))  # not yet today
+    with storage.connections.transaction() as db:  # caught up on a day before today
+        db.execute("UPDATE watched SET caught_up_at = '2000-01-03T12:00:00+00:00'")
     storage.close()
     assert replay.requests("/submissions/") == []
     assert edgarwatch("--config", str(config), "poll").returncode == 0

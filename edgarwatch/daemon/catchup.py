@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -39,7 +40,7 @@ from edgarwatch.edgar.client import (
 )
 from edgarwatch.filing import EASTERN, Filing
 from edgarwatch.metrics import NO_METRICS, Instruments
-from edgarwatch.policy import NotifyPolicy
+from edgarwatch.policy import NotifyPolicy, Rule
 from edgarwatch.storage import Audit, Storage
 from edgarwatch.storage.timefmt import utc_now
 
@@ -71,8 +72,13 @@ def reconcile(
     on_recorded: FilingListener | None = None,
     now: datetime | None = None,
     metrics: Instruments = NO_METRICS,
+    rules: Sequence[Rule] = (),
+    newcomers_read: bool = False,
 ) -> CatchUpResult:
-    """One catch-up pass; raises EdgarBlocked/EdgarError when EDGAR cannot be read."""
+    """One catch-up pass; raises EdgarBlocked/EdgarError when EDGAR cannot be read.
+    `rules` order the read queue: what the submissions JSON says will notify, first.
+    `newcomers_read`: a newly watched company's catch-up reads its submissions JSON
+    (`watch.catch_up_days` > 0), so the comparison need not read it again that day."""
     started = now or utc_now()
     result = CatchUpResult()
     baseline = storage.state.feed_cursor().baseline_at
@@ -80,7 +86,7 @@ def reconcile(
         logger.info("catch-up: no baseline yet (the first poll sets it); nothing to reconcile")
         return result
     lookback = timedelta(minutes=poll.lookback_minutes)
-    recorder = Recorder(storage, watchlist, lookback, on_recorded, metrics=metrics)
+    recorder = Recorder(storage, watchlist, lookback, on_recorded, rules, metrics=metrics)
     last = storage.state.last_catch_up() or baseline
     if storage.state.catch_up_due() or started - last > timedelta(hours=poll.sweep_hours):
         # Down longer than the sweep reaches, or the poll saw a gap: the feed back to
@@ -96,8 +102,18 @@ def reconcile(
     today = started.astimezone(EASTERN).date()
     small = not watchlist.everyone and 0 < len(watchlist) <= poll.submissions_watchlist_limit
     if small and (not poll.efts_seconds or storage.state.submissions_compared() != today):
-        # A third view, lagging hours: hourly without full-text search, else daily.
-        compare_submissions(recorder, client, last - lookback, result, stop or threading.Event())
+        # A third view, lagging hours: hourly without full-text search, else daily. A
+        # newly watched company's submissions are read by its own catch-up: not here,
+        # before or after it this period (at a first start, 50 requests for nothing).
+        period = (
+            datetime.combine(today, time(0), EASTERN)
+            if poll.efts_seconds
+            else started - timedelta(minutes=poll.reconcile_minutes)
+        )
+        skip = set(storage.watched.not_caught_up()) if newcomers_read else set()
+        if newcomers_read:
+            skip |= storage.watched.caught_up_since(period)
+        compare_submissions(recorder, client, last - lookback, result, stop, skip=skip)
         storage.state.mark_submissions_compared(today)
     storage.state.catch_up_done(started)
     storage.state.forget_seen_before(started - SEEN_RETENTION)
@@ -203,12 +219,15 @@ def compare_submissions(
     client: EdgarClient,
     since: datetime,
     result: CatchUpResult,
-    stop: threading.Event,
+    stop: threading.Event | None = None,
+    *,
+    skip: set[int] | None = None,
 ) -> None:
-    """Each watched company's submissions JSON, for 8-Ks filed since `since`."""
+    """Each watched company's submissions JSON (but those in `skip`), for 8-Ks filed
+    since `since`."""
     first_day = since.astimezone(EASTERN).date() - timedelta(days=1)
-    for cik in sorted(recorder.watchlist.ciks):
-        if stop.is_set():
+    for cik in sorted(recorder.watchlist.ciks - (skip or set())):
+        if stop is not None and stop.is_set():
             break
         filings = company_filings(client, cik, first_day)
         result.companies_checked += 1
@@ -237,6 +256,7 @@ def catch_up_new_companies(
     on_recorded: FilingListener | None = None,
     now: datetime | None = None,
     metrics: Instruments = NO_METRICS,
+    rules: Sequence[Rule] = (),
 ) -> list[Filing]:
     """Record a newly watched company's recent 8-Ks: history, except what it filed after
     it started being watched, which is news (`edgarwatch.policy.back_filled`)."""
@@ -251,7 +271,7 @@ def catch_up_new_companies(
         for cik in ciks:
             storage.watched.mark_caught_up(cik)
         return []
-    recorder = Recorder(storage, watchlist, on_recorded=on_recorded, metrics=metrics)
+    recorder = Recorder(storage, watchlist, on_recorded=on_recorded, rules=rules, metrics=metrics)
     today = (now or utc_now()).astimezone(EASTERN).date()
     first_day = today - timedelta(days=watch.catch_up_days)
     recorded: list[Filing] = []

@@ -74,11 +74,17 @@ class Cycles:
         *,
         on_found: Callable[[], None] = lambda: None,
         on_queued: Callable[[], None] = lambda: None,
+        newcomers_apart: bool = False,
     ) -> None:
         self.runtime = runtime
         self.systemd = systemd or SystemdNotifier({})
         self.on_found = on_found
         self.on_queued = on_queued
+        self.newcomers_apart = newcomers_apart
+        """Catch up newly watched companies in a thread of their own, never in the poll's
+        (the daemon: 50 newcomers are 50 requests, 10 s at 5/s with the feed unpolled)."""
+        self._newcomers = threading.Lock()
+        self._newcomer_thread: threading.Thread | None = None
         self.reload_requested = threading.Event()
         self._poll_started: float | None = None
         self._poll_finished = time.monotonic()  # start-up counts as a fresh start
@@ -127,7 +133,8 @@ class Cycles:
             self._heartbeat = now
 
     def sync_watchlist(self) -> None:
-        """Re-read the watchlist when its file changed or SIGHUP asked; catch up newcomers."""
+        """Re-read the watchlist when its file changed or SIGHUP asked; catch up newcomers
+        (in their own thread when `newcomers_apart`)."""
         rt = self.runtime
         source, watched = rt.watch_source, rt.storage.watched
         if self.reload_requested.is_set() or source.file_changed() or source.tickers_stale():
@@ -147,11 +154,26 @@ class Cycles:
                         "now watching %d more: CIK %s", len(added), ", ".join(map(str, added))
                     )
             self._synced = rt.watchlist
-        pending = watched.not_caught_up()
-        if pending:
+        if not watched.not_caught_up():
+            return
+        if self.newcomers_apart:
+            self._catch_up_newcomers_apart()
+        else:
+            self.catch_up_newcomers()
+
+    def catch_up_newcomers(self) -> None:
+        """Record newly watched companies' recent filings; one thread at a time (the poll
+        and the catch-up both look: each company's submissions are read once)."""
+        if not self._newcomers.acquire(blocking=False):
+            return  # another thread is on it
+        try:
+            rt = self.runtime
+            pending = rt.storage.watched.not_caught_up()
+            if not pending:
+                return
             recorded = catch_up_new_companies(
                 rt.storage,
-                rt.client,
+                self.client("newcomers") if self.newcomers_apart else rt.client,
                 rt.watchlist,
                 pending,
                 poll=rt.settings.poll,
@@ -159,9 +181,28 @@ class Cycles:
                 on_recorded=rt.on_recorded,
                 now=rt.clock(),
                 metrics=rt.metrics,
+                rules=rt.settings.notify.rules,
             )
-            if recorded:
-                self.on_found()
+        finally:
+            self._newcomers.release()
+        if recorded:
+            self.on_found()
+
+    def _catch_up_newcomers_apart(self) -> None:
+        thread = self._newcomer_thread
+        if thread is not None and thread.is_alive():
+            return
+
+        def run() -> None:
+            try:
+                self.catch_up_newcomers()
+            except (EdgarBlocked, Interrupted) as exc:
+                logger.warning("newly watched companies not caught up yet: %s", exc)
+            except Exception:
+                logger.exception("catching up newly watched companies failed; retried later")
+
+        self._newcomer_thread = threading.Thread(target=run, name="newcomers", daemon=True)
+        self._newcomer_thread.start()
 
     # -- the other live sources ----------------------------------------------
     def sweep(self) -> CycleOutcome:
@@ -203,6 +244,8 @@ class Cycles:
                 on_recorded=rt.on_recorded,
                 now=rt.clock(),
                 metrics=rt.metrics,
+                rules=rt.settings.notify.rules,
+                newcomers_read=rt.settings.watch.catch_up_days > 0,
             )
             return Step(_catch_up_summary(result), len(result.recorded), eventful=True)
 
@@ -278,7 +321,9 @@ class Cycles:
             return self.runtime.client
         with self._clients_lock:
             if kind not in self._clients:
-                self._clients[kind] = self.runtime.new_client(kind)
+                # newcomers' catch-up is the catch-up tier's, in a thread (a session) apart
+                source = "reconcile" if kind == "newcomers" else kind
+                self._clients[kind] = self.runtime.new_client(source)
             return self._clients[kind]
 
     def close(self) -> None:

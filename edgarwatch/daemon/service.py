@@ -102,7 +102,11 @@ class Daemon:
             on_queued=self.wake_delivery,
         )
         self.cycles = Cycles(
-            self.runtime, self.systemd, on_found=self.readers.wake, on_queued=self.wake_delivery
+            self.runtime,
+            self.systemd,
+            on_found=self.readers.wake,
+            on_queued=self.wake_delivery,
+            newcomers_apart=True,
         )
         self.scheduler = BlockingScheduler(
             timezone=EASTERN,

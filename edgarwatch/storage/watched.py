@@ -57,6 +57,13 @@ class WatchedCompanies:
         with self.c.transaction() as db:
             db.execute("UPDATE watched SET caught_up_at = ? WHERE cik = ?", [iso(utc_now()), cik])
 
+    def caught_up_since(self, moment: datetime) -> set[int]:
+        """Companies whose recent filings were read (`mark_caught_up`) at `moment` or later."""
+        rows = self.c.db.execute(
+            "SELECT cik FROM watched WHERE caught_up_at >= ?", [iso(moment)]
+        ).fetchall()
+        return {row[0] for row in rows}
+
     def not_caught_up(self) -> list[int]:
         rows = self.c.db.execute("SELECT cik FROM watched WHERE caught_up_at IS NULL")
         return [row[0] for row in rows]
