@@ -98,7 +98,14 @@ class Idle:
     requests: int
 
 
-def run(interval: int, polls: int, at: str, *, rate_file_in: Path | None = None) -> Idle:
+def run(
+    interval: int,
+    polls: int,
+    at: str,
+    *,
+    rate_file_in: Path | None = None,
+    report_every: int = 0,
+) -> Idle:
     replay = Replay(clock=ReplayClock(eastern(at)))
     filers = companies(150)
     for n, filer in enumerate(filers):  # the day so far
@@ -140,19 +147,62 @@ def run(interval: int, polls: int, at: str, *, rate_file_in: Path | None = None)
             before_io, before_wal = process_io(pid), wal.appended
             started = time.monotonic()
             first = len(replay.requests())
-            counted = 0
+            counted = reported = 0
             while counted < polls:
                 time.sleep(0.5)
                 wal.sample()
                 counted = sum(1 for r in replay.requests()[first:] if is_poll(r))
+                if report_every and counted >= reported + report_every:
+                    reported = counted - counted % report_every
+                    so_far = process_io(pid)
+                    print(
+                        describe(
+                            Idle(
+                                counted,
+                                time.monotonic() - started,
+                                written_since(before_io, so_far),
+                                wal.appended - before_wal,
+                                wal.frame_bytes,
+                                len(replay.requests()) - first,
+                            ),
+                            interval,
+                            " (so far)",
+                        ),
+                        flush=True,
+                    )
             after_io = process_io(pid)
             seconds = time.monotonic() - started
             requests = len(replay.requests()) - first
             daemon.terminate()
-    written = (after_io["write_bytes"] - before_io["write_bytes"]) - (
-        after_io["cancelled_write_bytes"] - before_io["cancelled_write_bytes"]
+    return Idle(
+        counted,
+        seconds,
+        written_since(before_io, after_io),
+        wal.appended - before_wal,
+        wal.frame_bytes,
+        requests,
     )
-    return Idle(counted, seconds, written, wal.appended - before_wal, wal.frame_bytes, requests)
+
+
+def written_since(before: dict[str, int], after: dict[str, int]) -> int:
+    """Bytes the kernel charged the process for storage between two readings."""
+    return (after["write_bytes"] - before["write_bytes"]) - (
+        after["cancelled_write_bytes"] - before["cancelled_write_bytes"]
+    )
+
+
+def describe(idle: Idle, interval: int, where: str) -> str:
+    wal_bytes = idle.wal_frames * idle.frame_bytes
+    return (
+        f"idle at a {interval} s poll{where}: {idle.polls} polls in "
+        f"{idle.seconds / 60:.1f} min "
+        f"({idle.requests} requests to EDGAR)\n"
+        f"  process write_bytes: {idle.write_bytes} B, "
+        f"{idle.write_bytes / max(1, idle.polls):.0f} B per poll\n"
+        f"  WAL: {idle.wal_frames} frames appended ({wal_bytes} B), "
+        f"{wal_bytes / max(1, idle.polls):.0f} B per poll"
+        f" (checkpoints copy at most as much again into the database file)"
+    )
 
 
 def main() -> int:
@@ -165,19 +215,22 @@ def main() -> int:
         type=Path,
         help="keep the rate limiter's file there (e.g. /dev/shm) to count the rest alone",
     )
-    args = parser.parse_args()
-    idle = run(args.interval, args.polls, args.at, rate_file_in=args.rate_file_in)
-    wal_bytes = idle.wal_frames * idle.frame_bytes
-    where = f", rate file in {args.rate_file_in}" if args.rate_file_in else ""
-    print(
-        f"idle at a {args.interval} s poll{where}: {idle.polls} polls in "
-        f"{idle.seconds / 60:.1f} min "
-        f"({idle.requests} requests to EDGAR)\n"
-        f"  process write_bytes: {idle.write_bytes} B, {idle.write_bytes / idle.polls:.0f} B per poll\n"
-        f"  WAL: {idle.wal_frames} frames appended ({wal_bytes} B), "
-        f"{wal_bytes / idle.polls:.0f} B per poll"
-        f" (checkpoints copy at most as much again into the database file)"
+    parser.add_argument(
+        "--report-every",
+        type=int,
+        default=1000,
+        help="print the figures so far every this many polls (0: only at the end)",
     )
+    args = parser.parse_args()
+    idle = run(
+        args.interval,
+        args.polls,
+        args.at,
+        rate_file_in=args.rate_file_in,
+        report_every=args.report_every,
+    )
+    where = f", rate file in {args.rate_file_in}" if args.rate_file_in else ""
+    print(describe(idle, args.interval, where))
     return 0
 
 
