@@ -64,12 +64,12 @@ def submissions_fetches(replay: Replay) -> Counter[str]:
 def test_no_document_or_submissions_json_is_fetched_twice(
     tmp_path: Path, watched: int | None
 ) -> None:
-    filers = companies(200)
+    filers = companies(100)
     following = filers if watched is None else filers[:watched]
     replay = Replay(clock=ReplayClock(START), efts_lag_seconds=5)
     at = replay.now()
-    for n, filer in enumerate(filers[:120]):  # the day so far, some of it by the watched
-        accepted = at - timedelta(minutes=240 - 2 * n)
+    for n, filer in enumerate(filers[:60]):  # the day so far, some of it by the watched
+        accepted = at - timedelta(minutes=240 - 4 * n)
         replay.publish(eight_k(filer, ["1.01"] if n % 7 == 0 else ["8.01"]), accepted)
     watch = (
         "all = true"
@@ -84,7 +84,7 @@ def test_no_document_or_submissions_json_is_fetched_twice(
             database,
             interval=1,
             watch=watch,
-            rate=5,  # the shipped default
+            rate=8,  # the ceiling: the same reads, sooner
             poll=OFTEN,
         )
         with Daemon(config, tmp_path / "daemon.log", env=business_day_env(at)) as daemon:
@@ -106,7 +106,7 @@ def test_no_document_or_submissions_json_is_fetched_twice(
                 why="a catch-up after the baseline",
             )
             at_start = document_fetches(replay.requests())
-            load = burst(filers[120:], deals=10, seed=3)
+            load = burst(filers[60:], deals=5, seed=3)
             _, visible = publish_at_once(replay, load.filings)
             wait_until(
                 lambda: [p for p in poll_times(replay.requests()) if p > visible + 2],
