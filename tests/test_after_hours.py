@@ -16,6 +16,8 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from edgarwatch.daemon.catchup import catch_up_new_companies
 from edgarwatch.daemon.cycles import Cycles
 from edgarwatch.daemon.runtime import Runtime, build_runtime
@@ -201,6 +203,7 @@ def test_a_holiday_monday_pushes_the_release_and_the_sweep_follows(tmp_path: Pat
         assert outbox(cycles) == [late.accession]
 
 
+@pytest.mark.slow
 def test_a_restart_in_the_middle_of_the_morning_release_misses_nothing_and_repeats_nothing(
     tmp_path: Path,
 ) -> None:

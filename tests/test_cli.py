@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from edgarwatch.cli import main
@@ -104,6 +105,7 @@ def test_parse_prints_one_json_object_per_file() -> None:
     assert "Junius" not in text
 
 
+@pytest.mark.slow
 def test_the_demo_runs_offline_and_shows_what_it_would_send() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "edgarwatch", "demo", "--seconds", "19"],

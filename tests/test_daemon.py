@@ -73,6 +73,7 @@ def polls_since(edgar: Replay, moment: datetime) -> int:
     )
 
 
+@pytest.mark.slow
 def test_an_item_101_of_a_watched_company_reaches_slack_and_email_once(
     replay: tuple[Replay, str],
     slack_receiver: SlackReceiver,
@@ -148,6 +149,7 @@ def test_an_item_101_of_a_watched_company_reaches_slack_and_email_once(
     assert [row["accession"] for row in json.loads(listing.stdout)] == [deal.accession]
 
 
+@pytest.mark.slow
 def test_status_turns_unhealthy_when_the_sec_answers_403(
     replay: tuple[Replay, str], tmp_path: Path
 ) -> None:
@@ -176,6 +178,7 @@ def test_status_turns_unhealthy_when_the_sec_answers_403(
     assert "stopping all SEC traffic" in daemon.output()
 
 
+@pytest.mark.slow
 def test_first_start_sends_nothing_old_and_downtime_filings_are_sent_after_restart(
     replay: tuple[Replay, str],
     slack_receiver: SlackReceiver,
@@ -256,6 +259,7 @@ def test_it_speaks_the_systemd_notify_protocol(replay: tuple[Replay, str], tmp_p
     assert ready < stopping
 
 
+@pytest.mark.slow
 def test_a_watchlist_change_takes_effect_within_one_poll_without_old_notifications(
     replay: tuple[Replay, str],
     slack_receiver: SlackReceiver,
@@ -311,6 +315,7 @@ def test_a_watchlist_change_takes_effect_within_one_poll_without_old_notificatio
     assert "AAPL" not in watch_file.read_text()
 
 
+@pytest.mark.slow
 def test_sigterm_during_an_edgar_outage_still_exits_within_ten_seconds(
     replay: tuple[Replay, str], tmp_path: Path
 ) -> None:
@@ -327,6 +332,7 @@ def test_sigterm_during_an_edgar_outage_still_exits_within_ten_seconds(
     assert seconds < 10, daemon.output()
 
 
+@pytest.mark.slow
 def test_a_slow_channel_holds_neither_polling_nor_the_other_channels(
     replay: tuple[Replay, str], smtp_server: SmtpServer, tmp_path: Path
 ) -> None:

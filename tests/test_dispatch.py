@@ -82,6 +82,7 @@ def statuses(storage: Storage) -> dict[str, list[str]]:
     return result
 
 
+@pytest.mark.slow
 def test_it_marks_a_row_sent_only_after_the_channel_accepted_it(
     tmp_path: Path, slack_receiver: SlackReceiver
 ) -> None:
@@ -159,6 +160,7 @@ def test_a_row_failing_for_longer_than_the_give_up_age_is_dead(
     assert "gave up after 24 h" in storage.outbox.dead_by_channel()[0]["last_error"]
 
 
+@pytest.mark.slow
 def test_one_slow_failing_channel_never_delays_another(tmp_path: Path) -> None:
     with (
         SlackReceiver(default=slow(1.5, Reply(500, "rollup_error"))) as broken,

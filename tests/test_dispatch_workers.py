@@ -164,6 +164,7 @@ def test_the_loopback_slack_enforces_one_message_a_second(slack_receiver: SlackR
     assert limited.throttled == 2
 
 
+@pytest.mark.slow
 def test_a_burst_is_paced_so_slack_never_answers_429(tmp_path: Path) -> None:
     with SlackReceiver(rate_limit=1.0) as limited:
         storage = storage_with(tmp_path, ["slack"], count=4)

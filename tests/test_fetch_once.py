@@ -61,6 +61,7 @@ def submissions_fetches(replay: Replay) -> Counter[str]:
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("watched", [None, 30], ids=["watch-all", "30-companies"])
+@pytest.mark.slow
 def test_no_document_or_submissions_json_is_fetched_twice(
     tmp_path: Path, watched: int | None
 ) -> None:

@@ -40,6 +40,7 @@ def test_the_repositorys_config_is_the_packaged_example() -> None:
     ).read_bytes()
 
 
+@pytest.mark.slow
 def test_the_example_is_in_the_wheel(tmp_path: Path) -> None:
     """What `pipx install edgarwatch` gets: a wheel built as pip builds one (in isolation,
     with the build-system's setuptools)."""
@@ -240,6 +241,7 @@ def test_init_without_an_identity_or_with_a_bad_answer_writes_nothing(tmp_path: 
     assert not config.exists()
 
 
+@pytest.mark.slow
 def test_from_init_to_a_running_daemon(tmp_path: Path, edgar: tuple[object, str]) -> None:
     """The README's pipx path: init, check-config, run — no placeholder edited by hand."""
     _, url = edgar

@@ -144,6 +144,7 @@ def test_backfill_follows_older_submissions_pages(
     assert len(replay.requests("/submissions/")) == 3  # the old page is not fetched for 2015+
 
 
+@pytest.mark.slow
 def test_an_idle_poll_command_costs_one_request(edgar: tuple[Replay, str], tmp_path: Path) -> None:
     replay, url = edgar
     config = write_config(

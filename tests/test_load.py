@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from edgarwatch.daemon.cycles import Cycles
 from edgarwatch.storage import Storage
 from tests.support import company, eight_k
@@ -48,6 +50,7 @@ def test_an_idle_poll_is_one_request_after_a_burst_in_the_last_half_hour(
         assert all("count=10&" in r.path for r in replay.requests())
 
 
+@pytest.mark.slow
 def test_idle_polls_sweeps_and_searches_write_nothing(tmp_path: Path) -> None:
     with daemon_at("2026-03-10 10:00", tmp_path) as (replay, clock, cycles):
         for n, filer in enumerate(FILERS[:30]):

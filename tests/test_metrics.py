@@ -546,6 +546,7 @@ def test_the_alerting_rules_fire_when_they_should() -> None:
 IMMUNOGEN = company(855654, "IMMUNOGEN INC", ticker="IMGN")
 
 
+@pytest.mark.slow
 def test_a_running_daemon_is_scraped_and_its_health_follows_status(
     slack_receiver: SlackReceiver, tmp_path: Path
 ) -> None:

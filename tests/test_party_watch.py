@@ -183,6 +183,7 @@ def runtime_for(url: str, database: Path, slack: SlackReceiver, console: io.Stri
     return runtime
 
 
+@pytest.mark.slow
 def test_a_watched_party_to_any_companys_1_01_notifies_and_says_why(
     world: tuple[Replay, str, Path, SlackReceiver],
 ) -> None:

@@ -59,6 +59,7 @@ def edgar() -> Iterator[tuple[Replay, str]]:
         yield replay, server.url
 
 
+@pytest.mark.slow
 def test_the_daemon_sends_the_digest_it_owes_at_start_once_across_a_restart(
     edgar: tuple[Replay, str], slack_receiver: SlackReceiver, tmp_path: Path
 ) -> None:
@@ -112,6 +113,7 @@ def test_the_daemon_sends_the_digest_it_owes_at_start_once_across_a_restart(
     assert len(slack_receiver.requests) == 1
 
 
+@pytest.mark.slow
 def test_the_daemon_raises_an_alarm_once_and_clears_it_after_a_restart(
     edgar: tuple[Replay, str], slack_receiver: SlackReceiver, tmp_path: Path
 ) -> None:

@@ -74,6 +74,7 @@ def test_an_empty_watchlist_is_still_said(tmp_path: Path, caplog: pytest.LogCapt
     assert any("the watchlist is empty" in m for m in messages(caplog, logging.WARNING))
 
 
+@pytest.mark.slow
 def test_watch_add_refuses_what_it_cannot_check_unless_told(tmp_path: Path) -> None:
     watch_file = tmp_path / "watchlist.txt"
     config = write_config(
