@@ -67,6 +67,12 @@ class Draft:
     exhibit: tuple[str, Span] | None = None
 
 
+READ_AT_MOST = 100_000
+"""Characters of an item read for its agreements: a deal is stated up front, the
+longest deal item of the recorded corpus is 14,453 characters, and the reading is
+linear but not cheap (a hostile 2 MB item of nothing but agreements: ~5 s)."""
+
+
 def extract_agreements(
     item_number: str,
     text: str | None,
@@ -80,10 +86,12 @@ def extract_agreements(
     item's own "(the “Company”)" also says who the registrant is. `exhibits`
     (the filing's documents) only spell the exhibit types as the filing does.
     Items other than 1.01, 1.02, 2.01 and 2.03, empty or "None." items, and
-    items that only refer to another item produce nothing.
+    items that only refer to another item produce nothing; only the first
+    `READ_AT_MOST` characters are read (spans are offsets into the whole text).
     """
     if item_number not in DEAL_ITEMS or not text or _NOT_APPLICABLE_RE.match(text):
         return ()
+    text = text[:READ_AT_MOST]
     names = read_names(text, registrant)
     sentences = [s for s in sentence_spans(text) if not _elsewhere(text[s[0] : s[1]], item_number)]
     drafts = _drafts(text, sentences, names, item_number)
@@ -183,9 +191,11 @@ def _owner(mentions: list[tuple[int, int]], position: int) -> int:
 def _gather_money(
     text: str, sentences: list[Span], drafts: list[Draft], mentions: list[tuple[int, int]]
 ) -> None:
-    money = find_money(text)
-    for start, end in sentences:
-        inside = [m for m in money if start <= m.start and m.end <= end]
+    money = sorted(find_money(text), key=lambda m: m.start)
+    starts = [m.start for m in money]
+    for start, end in sentences:  # each sentence's sums by bisection: linear in the text
+        first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+        inside = [m for m in money[first:last] if m.end <= end]
         for amount, span in amounts_in(text, inside, (start, end)):
             drafts[_owner(mentions, span[0])].amounts.append((amount, span))
 
@@ -193,12 +203,16 @@ def _gather_money(
 def _gather_terms(
     text: str, sentences: list[Span], drafts: list[Draft], mentions: list[tuple[int, int]]
 ) -> None:
+    names = [_their_names(draft) for draft in drafts]  # once each: a draft may have
+    notes = [_is_notes(draft) for draft in drafts]  # thousands of mentions
     for start, end in sentences:
-        draft = drafts[_owner(mentions, end - 1)]
+        number = _owner(mentions, end - 1)
+        draft = drafts[number]
         if draft.term is not None:
             continue
-        named = any(name in text[start:end] for name in _their_names(draft))
-        draft.term = find_term(text, start, end, notes=_is_notes(draft), named=named)
+        sentence = text[start:end]
+        named = any(name in sentence for name in names[number])
+        draft.term = find_term(text, start, end, notes=notes[number], named=named)
 
 
 def _their_names(draft: Draft) -> set[str]:
