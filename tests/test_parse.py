@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from edgarwatch.cli import run_parse
+from edgarwatch.cli.tools import run_parse
 from edgarwatch.edgar.index_page import parse_index_page
 from edgarwatch.edgar.parse import (
     accession_in_name,
