@@ -285,6 +285,13 @@ def m011_messages(db: Database) -> None:
       one digest per channel, never two).
     * `alarms`: one row per alarm, its state (`raised`/`clear`) and since when.
     """
+    _create_messages(db)
+    _create_digests(db)
+    _create_alarms(db)
+    db.table("filings").create_index(["recorded_at"], if_not_exists=True)
+
+
+def _create_messages(db: Database) -> None:
     db.table("messages").create(
         {
             "channel": str,
@@ -308,6 +315,9 @@ def m011_messages(db: Database) -> None:
     )
     db.table("messages").create_index(["status", "next_attempt_at"])
     db.table("messages").create_index(["delivery_id"], unique=True)
+
+
+def _create_digests(db: Database) -> None:
     db.table("digests").create(
         {
             "channel": str,
@@ -328,6 +338,9 @@ def m011_messages(db: Database) -> None:
         pk=("channel", "accession"),
         not_null={"channel", "accession", "day"},
     )
+
+
+def _create_alarms(db: Database) -> None:
     db.table("alarms").create(
         {
             "name": str,  # no-poll | sec-block | feed-silent | notifications-dead | pending
@@ -340,7 +353,6 @@ def m011_messages(db: Database) -> None:
         pk="name",
         not_null={"name", "state"},
     )
-    db.table("filings").create_index(["recorded_at"], if_not_exists=True)
 
 
 @migrations()
