@@ -31,11 +31,11 @@ from datetime import datetime, timedelta
 
 from edgarwatch.alarms import LABELS, AlarmSettings, Condition, Health, conditions, et
 from edgarwatch.daemon.runtime import Runtime
-from edgarwatch.digest import DigestSettings, next_due, plan
+from edgarwatch.digest import DigestPlan, DigestSettings, next_due, plan
 from edgarwatch.notifiers.alarm import alarm_key, alarm_message
 from edgarwatch.notifiers.digest import digest_message
 from edgarwatch.storage import AlarmState, Outgoing, StorageError
-from edgarwatch.storage.messages import CUT_OFF_MARGIN
+from edgarwatch.storage.messages import CUT_OFF_MARGIN, DigestRecord
 from edgarwatch.storage.timefmt import utc_now
 
 logger = logging.getLogger(__name__)
@@ -84,20 +84,31 @@ class Monitor:
         if owed is None:
             return False
         if owed.first or last is None:
-            rt.storage.digests.create(
-                channel, day=owed.day, due_at=owed.due_at, since=now, outcome="start",
-                accessions=(), message=None,
-            )  # fmt: skip
-            logger.info(
-                "digests of %s start now: the first is due %s",
-                channel,
-                et(next_due(settings.at, now)),
-            )
+            self._start(settings, owed, now)
             return False
         if rt.storage.digests.of_day(channel, owed.day) is not None:
             return False  # made already that day (its time was changed since)
         if not self._settled(now, owed.due_at):
             return False
+        return self._make(settings, owed, last)
+
+    def _start(self, settings: DigestSettings, owed: DigestPlan, now: datetime) -> None:
+        """The first evaluation of a channel: mark where its digests begin."""
+        channel = settings.channel
+        self.runtime.storage.digests.create(
+            channel, day=owed.day, due_at=owed.due_at, since=now, outcome="start",
+            accessions=(), message=None,
+        )  # fmt: skip
+        logger.info(
+            "digests of %s start now: the first is due %s",
+            channel,
+            et(next_due(settings.at, now)),
+        )
+
+    def _make(self, settings: DigestSettings, owed: DigestPlan, last: DigestRecord) -> bool:
+        """Write the digest owed (its row, filings and message in one transaction);
+        True when a message was queued."""
+        rt, channel = self.runtime, settings.channel
         recorded_since = last.created_at - CUT_OFF_MARGIN
         filings, total = rt.storage.digests.candidates(
             channel,
