@@ -97,24 +97,8 @@ def _atom_entry(filing: ReplayFiling, company: ReplayCompany) -> str:
 
 
 def index_page(filing: ReplayFiling) -> bytes:
+    """The filing index page (`{accession}-index.htm`) as EDGAR serves it."""
     assert filing.accepted_at is not None
-    accepted = filing.accepted_at.astimezone(EASTERN)
-    items = "".join(f"Item {n}: {html.escape(title_for(n))}<br />" for n in filing.items)
-    rows = "".join(
-        _document_row(filing, i, d.sequence, d.description, d.filename, d.type, len(d.content))
-        for i, d in enumerate(filing.documents)
-    )
-    rows += _document_row(
-        filing,
-        len(filing.documents),
-        None,
-        "Complete submission text file",
-        f"{filing.accession}.txt",
-        "",
-        submission_size(filing),
-    )
-    companies = "".join(_company_block(filing, c) for c in filing.companies)
-    period = filing.period.isoformat() if filing.period else accepted.date().isoformat()
     return f"""<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml">
 <head>
@@ -123,7 +107,19 @@ def index_page(filing: ReplayFiling) -> bytes:
 </head>
 <body style="margin: 0; font-size: 16px; ">
 <div id="contentDiv">
-<!-- START FILING DIV -->
+{_filing_div(filing, filing.accepted_at.astimezone(EASTERN))}{_documents_div(filing)}<!-- START FILER DIV -->
+{"".join(_company_block(filing, c) for c in filing.companies)}<!-- END FILER DIV -->
+</div>
+</body>
+</html>
+""".encode()
+
+
+def _filing_div(filing: ReplayFiling, accepted: datetime) -> str:
+    """The index page's head: form, accession, dates, period and items."""
+    items = "".join(f"Item {n}: {html.escape(title_for(n))}<br />" for n in filing.items)
+    period = filing.period.isoformat() if filing.period else accepted.date().isoformat()
+    return f"""<!-- START FILING DIV -->
 <div class="formDiv">
    <div id="formHeader">
       <div id="formName">
@@ -152,7 +148,25 @@ def index_page(filing: ReplayFiling) -> bytes:
       </div>
       <div style="clear:both"></div>
 <!-- END FILING DIV -->
-<!-- START DOCUMENT DIV -->
+"""
+
+
+def _documents_div(filing: ReplayFiling) -> str:
+    """The index page's table of documents, the complete submission text file last."""
+    rows = "".join(
+        _document_row(filing, i, d.sequence, d.description, d.filename, d.type, len(d.content))
+        for i, d in enumerate(filing.documents)
+    )
+    rows += _document_row(
+        filing,
+        len(filing.documents),
+        None,
+        "Complete submission text file",
+        f"{filing.accession}.txt",
+        "",
+        submission_size(filing),
+    )
+    return f"""<!-- START DOCUMENT DIV -->
   </div>
     </div>
 <div class="formDiv">
@@ -170,12 +184,7 @@ def index_page(filing: ReplayFiling) -> bytes:
    </div>
 </div>
 <!-- END DOCUMENT DIV -->
-<!-- START FILER DIV -->
-{companies}<!-- END FILER DIV -->
-</div>
-</body>
-</html>
-""".encode()
+"""
 
 
 def _document_row(
