@@ -11,18 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from edgarwatch.edgar.cover import cover_form
+from edgarwatch.edgar.document import decode, document_lines, unwrap_document
+from edgarwatch.edgar.lines import is_signature_line
 from edgarwatch.edgar.parse import parse_document, parse_file
-from edgarwatch.edgar.sections import (
-    Section,
-    cover_form,
-    decode,
-    document_lines,
-    is_signature_line,
-    running_headers,
-    split_sections,
-    text_lines,
-    unwrap_document,
-)
+from edgarwatch.edgar.sections import Section, split_sections
+from edgarwatch.edgar.text_lines import running_headers, text_lines
 
 REPO = Path(__file__).resolve().parents[1]
 EIGHT_K = Path(__file__).parent / "fixtures" / "8k"

@@ -6,21 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from edgarwatch.edgar.sections import (
-    PrimaryDocument,
-    Section,
-    cover_form,
-    decode,
-    document_lines,
-    find_headings,
-    html_lines,
-    is_signature_line,
-    parse_heading,
-    split_sections,
-    text_lines,
-    unwrap_document,
-)
+from edgarwatch.edgar.cover import cover_form
+from edgarwatch.edgar.document import PrimaryDocument, decode, document_lines, unwrap_document
+from edgarwatch.edgar.headings import find_headings, parse_heading
+from edgarwatch.edgar.html_lines import html_lines
+from edgarwatch.edgar.lines import is_signature_line
+from edgarwatch.edgar.sections import Section, split_sections
 from edgarwatch.edgar.submission import read_submission
+from edgarwatch.edgar.text_lines import text_lines
 
 EIGHT_K = Path(__file__).parent / "fixtures" / "8k"
 

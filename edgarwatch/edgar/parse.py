@@ -36,23 +36,15 @@ from pathlib import Path
 from typing import Any
 
 from edgarwatch.agreement import agreements_to_json
+from edgarwatch.edgar.cover import cover_form, cover_registrant
+from edgarwatch.edgar.document import PrimaryDocument, decode, document_lines, unwrap_document
+from edgarwatch.edgar.headings import Numbering, numbering_for
 from edgarwatch.edgar.index_page import (
     DEFAULT_BASE_URL,
     IndexPage,
     parse_index_page,
 )
-from edgarwatch.edgar.sections import (
-    Numbering,
-    PrimaryDocument,
-    Section,
-    cover_form,
-    cover_registrant,
-    decode,
-    document_lines,
-    numbering_for,
-    split_sections,
-    unwrap_document,
-)
+from edgarwatch.edgar.sections import Section, split_sections
 from edgarwatch.edgar.submission import (
     MAX_PRIMARY_BYTES,
     DocumentEntry,
