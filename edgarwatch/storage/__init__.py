@@ -31,7 +31,8 @@ from edgarwatch.storage.db import (
     SearchSyntaxError,
     StorageError,
 )
-from edgarwatch.storage.filings import FilingStore, PendingFiling
+from edgarwatch.storage.filing_enrichment import PendingFiling
+from edgarwatch.storage.filings import FilingStore
 from edgarwatch.storage.messages import (
     Alarms,
     AlarmState,
