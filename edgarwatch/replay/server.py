@@ -73,6 +73,9 @@ from edgarwatch.filing import EASTERN
 from edgarwatch.replay import efts, render
 from edgarwatch.replay.catalog import ReplayCompany, ReplayDocument, ReplayFiling
 from edgarwatch.replay.clock import Clock, WallClock, eastern
+from edgarwatch.replay.index_page import index_page
+from edgarwatch.replay.indexes import master_index, submissions_json
+from edgarwatch.replay.submission import complete_submission
 from edgarwatch.replay.timetable import Timetable
 
 _FOLDER_RE = re.compile(r"^/Archives/edgar/data/(\d+)/(\d{18})/(.+)$")
@@ -532,7 +535,7 @@ def _submissions(state: ReplayState, cik: int, path: str, now: datetime) -> Answ
         )
     if company is None:
         return 404, render.no_such_key(path.lstrip("/")), {"Content-Type": "application/xml"}
-    body = render.submissions_json(company, mine)
+    body = submissions_json(company, mine)
     return 200, body, {"Content-Type": "application/json", "Cache-Control": "no-store"}
 
 
@@ -545,7 +548,7 @@ def _daily_index(state: ReplayState, day_text: str, now: datetime) -> Answer:
         return 404, render.not_found_page(), {"Content-Type": "text/html"}
     shown = [*state.history.values(), *state.published.values()]
     filings = [f for f in shown if f.filed == day and _public(f, now)]
-    return 200, render.master_index(day, filings), {"Content-Type": "text/plain"}
+    return 200, master_index(day, filings), {"Content-Type": "text/plain"}
 
 
 def _archive(state: ReplayState, digits: str, name: str, now: datetime) -> Answer:
@@ -556,9 +559,9 @@ def _archive(state: ReplayState, digits: str, name: str, now: datetime) -> Answe
     assert filing.accepted_at is not None
     modified = {"Last-Modified": render.http_date(filing.accepted_at)}
     if name in (f"{accession}-index.htm", f"{accession}-index.html"):
-        return 200, render.index_page(filing), {"Content-Type": "text/html"} | modified
+        return 200, index_page(filing), {"Content-Type": "text/html"} | modified
     if name == f"{accession}.txt":
-        body = render.complete_submission(filing)
+        body = complete_submission(filing)
         return 200, body, {"Content-Type": "text/plain"} | modified
     document = filing.document(name)
     if document is None:
