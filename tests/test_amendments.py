@@ -23,8 +23,10 @@ from edgarwatch.edgar.parse import parse_document
 from edgarwatch.filing import EASTERN, AmendedFiling, Company, Filing, FilingReport, Item
 from edgarwatch.notifiers import discord, email, slack, teams, webhook
 from edgarwatch.notifiers.base import Delivery
+from edgarwatch.notifiers.changes import word_diff
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
-from edgarwatch.notifiers.render import facts, plain_text, render, word_diff
+from edgarwatch.notifiers.plain import facts, plain_text
+from edgarwatch.notifiers.render import render
 from edgarwatch.replay.catalog import ReplayDocument, ReplayFiling
 from edgarwatch.replay.clock import ReplayClock
 from edgarwatch.replay.server import Replay

@@ -10,19 +10,12 @@ import pytest
 from edgarwatch.agreement import Agreement, Amount, Party
 from edgarwatch.filing import Company, Exhibit, FilingReport, Item
 from edgarwatch.notifiers.base import Delivery
-from edgarwatch.notifiers.render import (
-    MAX_DEALS,
-    SUBJECT_LIMIT,
-    DealView,
-    Link,
-    clean_line,
-    clean_text,
-    plain_text,
-    render,
-    safe_url,
-    trim,
-)
+from edgarwatch.notifiers.links import safe_url
+from edgarwatch.notifiers.notice import MAX_DEALS, DealView, Link
+from edgarwatch.notifiers.plain import plain_text
+from edgarwatch.notifiers.render import render
 from edgarwatch.notifiers.sample import FOLDER, ITEM_101_TEXT, sample_delivery, sample_report
+from edgarwatch.notifiers.text import SUBJECT_LIMIT, clean_line, clean_text, trim
 
 SEED_SUBJECT = "IMMUNOGEN INC — 8-K Item 1.01: Entry into a Material Definitive Agreement"
 SEED_HEADLINE = (

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from edgarwatch.alarms import LABELS, et, minutes
 from edgarwatch.notifiers.message import Message
-from edgarwatch.notifiers.render import clean_line
+from edgarwatch.notifiers.text import clean_line
 from edgarwatch.storage.timefmt import iso
 
 

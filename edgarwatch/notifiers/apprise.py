@@ -39,8 +39,10 @@ from typing import Any, Literal
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, register
 from edgarwatch.notifiers.message import Message, message_text
-from edgarwatch.notifiers.render import plain_text, render, trim
+from edgarwatch.notifiers.plain import plain_text
+from edgarwatch.notifiers.render import render
 from edgarwatch.notifiers.summary import Burst, render_summary
+from edgarwatch.notifiers.text import trim
 from edgarwatch.secrets import Secret, redact
 from edgarwatch.settings import setting
 

@@ -16,7 +16,8 @@ from typing import Literal, TextIO
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, Notifier, NotifierError, register
 from edgarwatch.notifiers.message import Message, message_text
-from edgarwatch.notifiers.render import plain_text, render
+from edgarwatch.notifiers.plain import plain_text
+from edgarwatch.notifiers.render import render
 from edgarwatch.settings import setting
 
 logger = logging.getLogger(__name__)

@@ -20,8 +20,10 @@ from typing import Any
 from edgarwatch.digest import DigestPlan
 from edgarwatch.filing import EASTERN
 from edgarwatch.items import sort_key
+from edgarwatch.notifiers.changes import amends_text
+from edgarwatch.notifiers.links import safe_url
 from edgarwatch.notifiers.message import Entry, Group, Message
-from edgarwatch.notifiers.render import amends_text, as_eastern, clean_line, form_label, safe_url
+from edgarwatch.notifiers.text import as_eastern, clean_line, form_label
 from edgarwatch.storage import DigestFiling
 
 

@@ -46,17 +46,11 @@ from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, NotifierError, register
 from edgarwatch.notifiers.http import HttpNotifier
 from edgarwatch.notifiers.message import Message, fit_entries, more_text
-from edgarwatch.notifiers.render import (
-    ItemView,
-    Link,
-    Notice,
-    deal_lines,
-    facts,
-    opening,
-    render,
-    trim,
-)
+from edgarwatch.notifiers.notice import ItemView, Link, Notice
+from edgarwatch.notifiers.plain import deal_lines, facts, opening
+from edgarwatch.notifiers.render import render
 from edgarwatch.notifiers.summary import Burst, SummaryLine, SummaryNotice, render_summary
+from edgarwatch.notifiers.text import trim
 from edgarwatch.secrets import Secret
 from edgarwatch.secrets import register as register_secret
 from edgarwatch.settings import setting

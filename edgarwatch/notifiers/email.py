@@ -29,15 +29,9 @@ from edgarwatch.notifiers.base import (
     untrusted_certificate,
 )
 from edgarwatch.notifiers.message import Message, fit_entries, message_text, more_text
-from edgarwatch.notifiers.render import (
-    DealView,
-    Link,
-    Notice,
-    facts,
-    opening,
-    plain_text,
-    render,
-)
+from edgarwatch.notifiers.notice import DealView, Link, Notice
+from edgarwatch.notifiers.plain import facts, opening, plain_text
+from edgarwatch.notifiers.render import render
 from edgarwatch.notifiers.summary import Burst, SummaryLine, SummaryNotice, render_summary
 from edgarwatch.secrets import Secret, redact
 from edgarwatch.settings import email_address, is_loopback, setting

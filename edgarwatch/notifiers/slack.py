@@ -10,9 +10,11 @@ from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, register
 from edgarwatch.notifiers.http import HttpNotifier
 from edgarwatch.notifiers.message import Message, fit_entries, more_text
-from edgarwatch.notifiers.render import DealView, Link, Notice, render, trim
-from edgarwatch.notifiers.render import facts as fact_rows
+from edgarwatch.notifiers.notice import DealView, Link, Notice
+from edgarwatch.notifiers.plain import facts as fact_rows
+from edgarwatch.notifiers.render import render
 from edgarwatch.notifiers.summary import Burst, SummaryLine, SummaryNotice, render_summary
+from edgarwatch.notifiers.text import trim
 from edgarwatch.secrets import Secret
 from edgarwatch.settings import setting
 

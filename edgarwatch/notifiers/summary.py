@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery
-from edgarwatch.notifiers.render import Link, render
+from edgarwatch.notifiers.notice import Link
+from edgarwatch.notifiers.render import render
 
 
 @dataclass(frozen=True)

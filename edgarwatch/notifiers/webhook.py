@@ -68,9 +68,10 @@ from typing import Any, Literal
 from edgarwatch.agreement import headline
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers.base import Delivery, register
+from edgarwatch.notifiers.changes import changes
 from edgarwatch.notifiers.http import HttpNotifier
 from edgarwatch.notifiers.message import Message
-from edgarwatch.notifiers.render import as_eastern, changes
+from edgarwatch.notifiers.text import as_eastern
 from edgarwatch.secrets import Secret
 from edgarwatch.settings import setting
 
