@@ -11,7 +11,7 @@ import csv
 
 import pytest
 
-from edgarwatch.edgar.parse import parse_file
+from edgarwatch.edgar.local_files import parse_file
 from tests.agreements_golden import CORPUS, GOLDEN, Filing, Score, present, score_filing
 
 

@@ -14,7 +14,8 @@ import pytest
 from edgarwatch.edgar.cover import cover_form
 from edgarwatch.edgar.document import decode, document_lines, unwrap_document
 from edgarwatch.edgar.lines import is_signature_line
-from edgarwatch.edgar.parse import parse_document, parse_file
+from edgarwatch.edgar.local_files import parse_file
+from edgarwatch.edgar.parse import parse_document
 from edgarwatch.edgar.sections import Section, split_sections
 from edgarwatch.edgar.text_lines import running_headers, text_lines
 

@@ -13,14 +13,10 @@ import pytest
 
 from edgarwatch.cli.tools import run_parse
 from edgarwatch.edgar.index_page import parse_index_page
-from edgarwatch.edgar.parse import (
-    accession_in_name,
-    decide_items,
-    merge_declared,
-    parse_document,
-    parse_file,
-    parse_with_index_page,
-)
+from edgarwatch.edgar.item_decision import decide_items
+from edgarwatch.edgar.local_files import accession_in_name, parse_file, parse_with_index_page
+from edgarwatch.edgar.parse import parse_document
+from edgarwatch.edgar.parsed import merge_declared
 from edgarwatch.filing import Company, Filing, Item
 
 ROOT = Path(__file__).resolve().parents[1]

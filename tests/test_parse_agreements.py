@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from edgarwatch.agreement import Agreement, headline
-from edgarwatch.edgar.parse import parse_document, parse_file
+from edgarwatch.edgar.local_files import parse_file
+from edgarwatch.edgar.parse import parse_document
 
 ROOT = Path(__file__).resolve().parents[1]
 EIGHT_K = Path(__file__).parent / "fixtures" / "8k"

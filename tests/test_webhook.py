@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from edgarwatch import __version__
-from edgarwatch.edgar.parse import parse_file
+from edgarwatch.edgar.local_files import parse_file
 from edgarwatch.filing import Company, Exhibit
 from edgarwatch.notifiers import NotifierError, notifier_for, verify_signature
 from edgarwatch.notifiers.base import Delivery, parse_retry_after

@@ -32,7 +32,7 @@ def run_parse(paths: list[Path], index_dir: Path | None, out: TextIO) -> int:
     only the parser (no requests, sqlite_utils, APScheduler): start-up time
     counts over thousands of files (`benchmarks/parse_corpus.py`).
     """
-    from edgarwatch.edgar.parse import parse_file
+    from edgarwatch.edgar.local_files import parse_file
 
     failed = False
     for path in paths:

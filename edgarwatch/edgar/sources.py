@@ -34,7 +34,9 @@ from edgarwatch.edgar.client import EdgarClient, EdgarError, EdgarResponse, Unex
 from edgarwatch.edgar.daily_index import filings_from_index, parse_master_index
 from edgarwatch.edgar.feed import FeedPage, parse_feed
 from edgarwatch.edgar.index_page import parse_index_page
-from edgarwatch.edgar.parse import ParsedFiling, parse_document, parse_with_index_page
+from edgarwatch.edgar.local_files import parse_with_index_page
+from edgarwatch.edgar.parse import parse_document
+from edgarwatch.edgar.parsed import ParsedFiling
 from edgarwatch.edgar.submissions import CompanySubmissions, parse_submissions
 from edgarwatch.edgar.tickers import parse_company_tickers
 from edgarwatch.filing import Filing, FilingReport, merge, merge_companies
