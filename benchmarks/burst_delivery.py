@@ -41,7 +41,8 @@ sys.path.insert(0, str(REPO))
 from edgarwatch.notifiers.base import Notifier  # noqa: E402
 from edgarwatch.notifiers.discord import DiscordNotifier, DiscordSettings  # noqa: E402
 from edgarwatch.notifiers.dispatch import Dispatcher  # noqa: E402
-from edgarwatch.notifiers.email import EmailNotifier, EmailSettings  # noqa: E402
+from edgarwatch.notifiers.email import EmailNotifier  # noqa: E402
+from edgarwatch.notifiers.email_settings import EmailSettings  # noqa: E402
 from edgarwatch.notifiers.slack import SlackNotifier, SlackSettings  # noqa: E402
 from edgarwatch.notifiers.teams import TeamsNotifier, TeamsSettings  # noqa: E402
 from edgarwatch.notifiers.webhook import WebhookNotifier, WebhookSettings  # noqa: E402

@@ -21,7 +21,7 @@ from edgarwatch.daemon.runtime import Runtime, build_runtime
 from edgarwatch.edgar.amendments import amended_reference
 from edgarwatch.edgar.parse import parse_document
 from edgarwatch.filing import EASTERN, AmendedFiling, Company, Filing, FilingReport, Item
-from edgarwatch.notifiers import discord, email, slack, teams, webhook
+from edgarwatch.notifiers import discord, email_html, slack, teams, webhook
 from edgarwatch.notifiers.base import Delivery
 from edgarwatch.notifiers.changes import word_diff
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
@@ -180,7 +180,7 @@ def test_every_channel_says_what_it_amends_and_what_changed() -> None:
         "teams": json.dumps(teams.card(notice), ensure_ascii=False),
         # Discord's Markdown escapes read as the characters they escape
         "discord": json.dumps(discord.message(notice), ensure_ascii=False).replace("\\\\", ""),
-        "email html": email.html_body(notice),
+        "email html": email_html.html_body(notice),
     }
     for channel, payload in payloads.items():
         assert SAYS in payload, channel

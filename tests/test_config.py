@@ -15,7 +15,7 @@ from edgarwatch.config import EX_CONFIG, ConfigError, Settings, from_mapping, lo
 from edgarwatch.edgar.ratelimit import EFFECTIVE_CEILING, RateLimiter
 from edgarwatch.filing import FilingReport
 from edgarwatch.notifiers import REGISTRY, Delivery, Notifier, notifier_for
-from edgarwatch.notifiers.email import EmailSettings
+from edgarwatch.notifiers.email_settings import EmailSettings
 from edgarwatch.notifiers.slack import SlackSettings
 from edgarwatch.replay.server import Replay
 from edgarwatch.secrets import Secret

@@ -215,7 +215,8 @@ def test_a_recipient_refused_for_now_gets_it_later_and_nobody_gets_it_twice(
     """Issue 8.6: a 450 for one recipient used to mark the row sent: that recipient never
     got it. Now the 450 is retried for that recipient alone; a 550 is recorded as refused
     for good, and the row shows as dead (status, notifications) until someone sees to it."""
-    from edgarwatch.notifiers.email import EmailNotifier, EmailSettings
+    from edgarwatch.notifiers.email import EmailNotifier
+    from edgarwatch.notifiers.email_settings import EmailSettings
     from tests.servers.smtp import SmtpServer
 
     ok, busy, gone = "bd-team@example.com", "busy@example.com", "gone@example.com"

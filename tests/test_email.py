@@ -17,7 +17,8 @@ from edgarwatch.agreement import Agreement, Amount, Party
 from edgarwatch.filing import Company, Exhibit
 from edgarwatch.notifiers import NotifierError, notifier_for
 from edgarwatch.notifiers.base import Delivery, RecipientsRefused
-from edgarwatch.notifiers.email import EmailNotifier, EmailSettings
+from edgarwatch.notifiers.email import EmailNotifier
+from edgarwatch.notifiers.email_settings import EmailSettings
 from edgarwatch.notifiers.sample import FOLDER, ITEM_101_TEXT, sample_delivery, sample_report
 from edgarwatch.secrets import Secret
 from tests.servers.fixtures import SMTP_PASSWORD, SMTP_USER

@@ -20,7 +20,8 @@ from edgarwatch.notifiers.base import Delivery, Notifier
 from edgarwatch.notifiers.console import ConsoleNotifier, ConsoleSettings
 from edgarwatch.notifiers.discord import DiscordNotifier, DiscordSettings
 from edgarwatch.notifiers.dispatch import Dispatcher
-from edgarwatch.notifiers.email import EmailNotifier, EmailSettings
+from edgarwatch.notifiers.email import EmailNotifier
+from edgarwatch.notifiers.email_settings import EmailSettings
 from edgarwatch.notifiers.message import Entry, Group, Message, message_text
 from edgarwatch.notifiers.pacing import Pacer
 from edgarwatch.notifiers.slack import SlackNotifier, SlackSettings
