@@ -19,7 +19,7 @@ from edgarwatch.edgar.headings import parse_heading
 from edgarwatch.edgar.index_page import parse_index_page
 from edgarwatch.edgar.lines import is_signature_line
 from edgarwatch.edgar.local_files import parse_file
-from edgarwatch.edgar.submission import parse_header
+from edgarwatch.edgar.sec_header import parse_header
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

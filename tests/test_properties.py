@@ -33,7 +33,8 @@ from edgarwatch.edgar.feed import parse_feed
 from edgarwatch.edgar.index_page import parse_index_page
 from edgarwatch.edgar.parse import parse_document
 from edgarwatch.edgar.paths import Rebaser
-from edgarwatch.edgar.submission import parse_header, read_submission
+from edgarwatch.edgar.sec_header import parse_header
+from edgarwatch.edgar.submission_reader import read_submission
 from edgarwatch.edgar.submissions import parse_submissions
 from tests.support import CORPUS, REPO, USER_AGENT
 

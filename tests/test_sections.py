@@ -12,7 +12,7 @@ from edgarwatch.edgar.headings import find_headings, parse_heading
 from edgarwatch.edgar.html_lines import html_lines
 from edgarwatch.edgar.lines import is_signature_line
 from edgarwatch.edgar.sections import Section, split_sections
-from edgarwatch.edgar.submission import read_submission
+from edgarwatch.edgar.submission_reader import read_submission
 from edgarwatch.edgar.text_lines import text_lines
 
 EIGHT_K = Path(__file__).parent / "fixtures" / "8k"

@@ -9,13 +9,9 @@ from pathlib import Path
 import pytest
 
 from edgarwatch.edgar import submission
-from edgarwatch.edgar.submission import (
-    is_submission,
-    parse_acceptance,
-    parse_header,
-    read_submission,
-    strip_pem,
-)
+from edgarwatch.edgar.sec_header import parse_acceptance, parse_header
+from edgarwatch.edgar.submission import is_submission, strip_pem
+from edgarwatch.edgar.submission_reader import read_submission
 from edgarwatch.filing import EASTERN, Company
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -22,12 +22,8 @@ from edgarwatch.edgar.parse import (
     with_agreements,
 )
 from edgarwatch.edgar.parsed import ParsedFiling, merge_declared
-from edgarwatch.edgar.submission import (
-    MAX_PRIMARY_BYTES,
-    Submission,
-    is_submission,
-    read_submission,
-)
+from edgarwatch.edgar.submission import MAX_PRIMARY_BYTES, Submission, is_submission
+from edgarwatch.edgar.submission_reader import read_submission
 from edgarwatch.filing import normalise_accession
 
 _ACCESSION_IN_NAME_RE = re.compile(r"(\d{10})-?(\d{2})-?(\d{6})")

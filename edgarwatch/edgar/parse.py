@@ -47,8 +47,8 @@ from edgarwatch.edgar.submission import (
     Submission,
     SubmissionHeader,
     is_submission,
-    read_submission,
 )
+from edgarwatch.edgar.submission_reader import read_submission
 from edgarwatch.filing import Exhibit, Item
 
 logger = logging.getLogger(__name__)
