@@ -56,16 +56,7 @@ class FilingEnrichment(FilingReads):
             + "ORDER BY read_priority, recorded_at LIMIT ?",
             [iso(now), *skipped, limit],
         )
-        return [
-            PendingFiling(
-                self._filing(row),
-                NotifyPolicy(row["notify"]),
-                datetime.fromisoformat(row["recorded_at"]),
-                int(row["enrich_attempts"] or 0),
-                int(row["read_priority"]),
-            )
-            for row in rows
-        ]
+        return [self._pending(row) for row in rows]
 
     def unannounced(self, limit: int = 1000) -> list[PendingFiling]:
         """Unread news whose declared items already match a rule (`read_priority` 0) and
@@ -77,16 +68,16 @@ class FilingEnrichment(FilingReads):
             "ORDER BY recorded_at LIMIT ?",
             [limit],
         )
-        return [
-            PendingFiling(
-                self._filing(row),
-                NotifyPolicy(row["notify"]),
-                datetime.fromisoformat(row["recorded_at"]),
-                int(row["enrich_attempts"] or 0),
-                0,
-            )
-            for row in rows
-        ]
+        return [self._pending(row) for row in rows]
+
+    def _pending(self, row: dict[str, Any]) -> PendingFiling:
+        return PendingFiling(
+            self._filing(row),
+            NotifyPolicy(row["notify"]),
+            datetime.fromisoformat(row["recorded_at"]),
+            int(row["enrich_attempts"] or 0),
+            int(row["read_priority"]),
+        )
 
     def queue_declared(
         self, queued: Sequence[tuple[str, Sequence[NewNotification], datetime]]
