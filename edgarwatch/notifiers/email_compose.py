@@ -26,13 +26,7 @@ def compose(notice: Notice, settings: EmailSettings) -> EmailMessage:
     The Message-ID is derived from the delivery id, so a message re-sent
     after a crash carries the same id and mail systems can drop the repeat.
     """
-    message = EmailMessage()
-    message["Subject"] = notice.subject
-    message["From"] = settings.sender
-    message["To"] = ", ".join(settings.recipients)
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = message_id(notice.delivery_id, settings.sender)
-    message[DELIVERY_HEADER] = notice.delivery_id
+    message = _addressed(notice.subject, notice.delivery_id, settings)
     message["X-Edgarwatch-Accession"] = notice.accession
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     message.set_content(plain_text(notice))
@@ -42,13 +36,7 @@ def compose(notice: Notice, settings: EmailSettings) -> EmailMessage:
 
 def compose_summary(notice: SummaryNotice, settings: EmailSettings) -> EmailMessage:
     """A burst as one message: one line per filing, with its links, in both parts."""
-    message = EmailMessage()
-    message["Subject"] = notice.title
-    message["From"] = settings.sender
-    message["To"] = ", ".join(settings.recipients)
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = message_id(notice.delivery_id, settings.sender)
-    message[DELIVERY_HEADER] = notice.delivery_id
+    message = _addressed(notice.title, notice.delivery_id, settings)
     message["Auto-Submitted"] = "auto-generated"
     text = [notice.title, ""]
     for line in notice.lines:
@@ -76,6 +64,19 @@ def _summary_links(line: SummaryLine) -> list[Link]:
     return links + ([line.agreement] if line.agreement else [])
 
 
+def _addressed(subject: str, delivery_id: str, settings: EmailSettings) -> EmailMessage:
+    """A message with its subject and every header a delivery's copies share: sender,
+    recipients, date, the Message-ID derived from the delivery id, and the delivery id."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = settings.sender
+    message["To"] = ", ".join(settings.recipients)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = message_id(delivery_id, settings.sender)
+    message[DELIVERY_HEADER] = delivery_id
+    return message
+
+
 def message_id(delivery_id: str, sender: str) -> str:
     local = re.sub(r"[^A-Za-z0-9._-]", "-", delivery_id) or "delivery"
     domain = re.sub(r"[^A-Za-z0-9.-]", "", sender.rpartition("@")[2]) or "edgarwatch.invalid"
@@ -90,13 +91,7 @@ def compose_message(
 ) -> EmailMessage:
     """A digest or an alarm: the title as subject, a text and an HTML part; the Message-ID
     is the delivery's, so a copy re-sent after a crash can be recognised."""
-    composed = EmailMessage()
-    composed["Subject"] = message.title
-    composed["From"] = settings.sender
-    composed["To"] = ", ".join(settings.recipients)
-    composed["Date"] = formatdate(localtime=True)
-    composed["Message-ID"] = message_id(delivery.id, settings.sender)
-    composed[DELIVERY_HEADER] = delivery.id
+    composed = _addressed(message.title, delivery.id, settings)
     composed["X-Edgarwatch-Kind"] = message.kind
     composed["Auto-Submitted"] = "auto-generated"
     if message.alarm:
