@@ -83,9 +83,9 @@ FRAGMENTS = [
     "No. ",
     "U.S. ",
 ]
-deal_text = st.lists(
-    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=80
-).map("".join)
+deal_text = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=80).map(
+    "".join
+)
 EXHIBITS = (
     Exhibit("EX-10.1", "d10.htm", "", "COLLABORATION AND LICENSE AGREEMENT"),
     Exhibit("EX-99.1", "d99.htm", "", "PRESS RELEASE"),
