@@ -15,6 +15,11 @@ import threading
 
 MASK = "****"
 
+SHORTEST_MASKED = 4
+"""A registered value shorter than this is not masked inside other text: masking a
+secret of "0" would turn every digit of every log line into `****`. (Such a value is
+still never printed as the setting itself: `Secret.masked()`.)"""
+
 _lock = threading.Lock()
 _registered: set[str] = set()
 
@@ -68,7 +73,8 @@ def register(value: str) -> None:
     its path, long query values (a Teams workflow's `sig=`) and, for other schemes
     than http(s) (Apprise's `tgram://TOKEN/chat`), its user info and host."""
     with _lock:
-        _registered.add(value)
+        if len(value) >= SHORTEST_MASKED:
+            _registered.add(value)
         if "://" not in value:
             return
         scheme, _, rest = value.partition("://")
@@ -82,7 +88,8 @@ def register(value: str) -> None:
 
 
 def redact(text: str) -> str:
-    """Replace every registered secret in `text` with `****`."""
+    """Replace every registered secret (of `SHORTEST_MASKED` characters or more) in
+    `text` with `****`."""
     if not text:
         return text
     with _lock:
@@ -91,3 +98,15 @@ def redact(text: str) -> str:
         if value in text:
             text = text.replace(value, MASK)
     return text
+
+
+def registered() -> frozenset[str]:
+    """The values `redact` masks now (for tests that must leave it as they found it)."""
+    with _lock:
+        return frozenset(_registered)
+
+
+def forget_all_but(kept: frozenset[str]) -> None:
+    """Unregister every value not in `kept` (tests: one test's secrets are not another's)."""
+    with _lock:
+        _registered.intersection_update(kept)

@@ -7,10 +7,20 @@ from pathlib import Path
 
 import pytest
 
+from edgarwatch import secrets
 from edgarwatch.replay.server import Replay, ReplayServer
 from tests.support import CORPUS
 
 pytest_plugins = ["tests.servers.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _secrets_of_this_test_only() -> Iterator[None]:
+    """A secret one test registers (hypothesis's config documents hold any string as a
+    password) must not mask text in another test's assertions."""
+    before = secrets.registered()
+    yield
+    secrets.forget_all_but(before)
 
 
 @pytest.fixture
