@@ -70,6 +70,18 @@ def test_it_never_lets_more_than_the_rate_start_in_any_window() -> None:
     assert starts[-1] >= 7.0  # 40 requests at 5/s take at least 7 s
 
 
+def test_starts_leave_a_margin_for_the_jitter_of_arrivals() -> None:
+    """Six arrivals within a second at 5/s would need 50 ms of jitter between a start
+    and its arrival: starts are 0.21 s apart, not 0.2."""
+    clock = FakeClock()
+    limiter = RateLimiter(5, clock=clock, sleep=clock.sleep)
+    starts = [limiter.acquire() for _ in range(26)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) == pytest.approx(0.21)
+    assert starts[5] - starts[0] > 1.0 + 0.049  # six starts span over a second and 49 ms
+    assert starts[25] - starts[0] > 5.0  # 26 never fit in five seconds
+
+
 def test_it_holds_the_rate_across_threads() -> None:
     limiter = RateLimiter(20)
     starts: deque[float] = deque()
