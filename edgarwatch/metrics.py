@@ -48,7 +48,7 @@ LAG_BUCKETS = (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
 posts the next morning lands in +Inf, as it should."""
 
 CYCLES = ("poll", "sweep", "efts", "reconcile")
-CYCLE_RESULTS = ("ok", "failed", "blocked")
+CYCLE_RESULTS = ("ok", "failed", "blocked", "deferred")
 NOTIFICATION_RESULTS = ("sent", "retry", "dead")
 BLOCK_REASONS = (
     "rate_threshold_exceeded",
@@ -78,7 +78,7 @@ class Instruments:
         """One HTTP exchange with EDGAR: its status code, or "error" (no usable answer)."""
 
     def cycle(self, kind: str, result: str) -> None:
-        """A poll, sweep, efts or reconcile cycle ended: ok, failed or blocked."""
+        """A poll, sweep, efts or reconcile cycle ended: ok, failed, blocked or deferred."""
 
     def poll_succeeded(self, at: datetime) -> None:
         """A poll read the feed successfully at `at`."""
@@ -146,7 +146,8 @@ class Metrics(Instruments):
         registry = self.registry
         self.cycles = Counter(
             "edgarwatch_cycles",
-            "Finding cycles run, by cycle and result (blocked: the SEC's pause was in force).",
+            "Finding cycles run, by cycle and result (blocked: the SEC's pause was in force; "
+            "deferred: a host's Retry-After was).",
             ["cycle", "result"],
             registry=registry,
         )

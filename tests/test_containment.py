@@ -344,3 +344,26 @@ def test_status_names_a_read_only_database_and_a_full_disk(tmp_path: Path) -> No
     assert storage_problems(database, lambda _: full, lambda _: True) == [
         "disk full: 4 KiB free on the database's file system"
     ]
+
+
+def test_a_long_retry_after_is_said_once_not_as_an_error_every_cycle(
+    world: tuple[Replay, Runtime], caplog: pytest.LogCaptureFixture
+) -> None:
+    """`503 Retry-After: 3600` on the feed: the polls skip, one request in all, and the
+    log says so twice (the client when the deferral begins, the cycle once), never at
+    error level every cycle."""
+    replay, context = world
+    cycles = cycles_for(context)
+    assert cycles.poll().ok
+    replay.fail("getcurrent", status=503, times=1000, retry_after="3600")
+    before = len(replay.requests())
+    caplog.clear()
+    outcomes = [cycles.poll() for _ in range(5)]
+    assert [o.ok for o in outcomes] == [False] * 5
+    assert all("asked us to wait until" in o.summary for o in outcomes), outcomes[0].summary
+    assert len(replay.requests()) - before == 1
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 2, warnings
+    assert "no request goes to it before" in warnings[0]
+    assert "poll skipped" in warnings[1]

@@ -30,7 +30,13 @@ from edgarwatch.daemon.schedule import current_interval
 from edgarwatch.daemon.sweep import SweepResult, search_full_text, sweep_feed
 from edgarwatch.daemon.systemd import SystemdNotifier
 from edgarwatch.daemon.watchlist import Watchlist
-from edgarwatch.edgar.client import EdgarBlocked, EdgarClient, EdgarError, Interrupted
+from edgarwatch.edgar.client import (
+    EdgarBlocked,
+    EdgarClient,
+    EdgarDeferred,
+    EdgarError,
+    Interrupted,
+)
 from edgarwatch.filing import EASTERN
 from edgarwatch.notifiers.dispatch import DispatchResult
 from edgarwatch.storage import StorageError
@@ -93,6 +99,7 @@ class Cycles:
         self._status_line = ""
         self._clients: dict[str, EdgarClient] = {}
         self._storage_problem = ""
+        self._deferrals: dict[tuple[str, str], datetime] = {}
         self._clients_lock = threading.Lock()
 
     # -- poll ----------------------------------------------------------------
@@ -351,6 +358,12 @@ class Cycles:
         except Interrupted:
             error = summary = f"{kind} interrupted: stopping"
             result = None
+        except EdgarDeferred as exc:
+            error = summary = (
+                f"{kind} skipped: {exc.host} asked us to wait until {_et(exc.until)} ({exc.reason})"
+            )
+            result = "deferred"
+            self._deferred(kind, exc, summary)
         except EdgarError as exc:
             error = summary = f"{kind} failed: {exc}"
             logger.error("%s", summary)
@@ -371,6 +384,16 @@ class Cycles:
         if step.found:
             self.on_found()
         return CycleOutcome(ok, summary, step.notifications, step.found)
+
+    def _deferred(self, kind: str, exc: EdgarDeferred, summary: str) -> None:
+        """A host's Retry-After outlasts this cycle: said once per cycle kind and
+        deferral (the client warned when it began), not as an error every cycle."""
+        key = (kind, exc.host)
+        if self._deferrals.get(key) != exc.until:
+            self._deferrals[key] = exc.until
+            logger.warning("%s; it carries on then", summary)
+        else:
+            logger.debug("%s", summary)
 
     def _log(
         self,
