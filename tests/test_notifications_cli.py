@@ -15,6 +15,7 @@ from edgarwatch.notifiers.webhook import WebhookNotifier, WebhookSettings
 from edgarwatch.policy import NotifySettings
 from edgarwatch.secrets import Secret
 from edgarwatch.storage import Storage
+from edgarwatch.storage.messages import Outgoing
 from edgarwatch.storage.timefmt import iso
 from tests.servers.slack_receiver import HttpReceiver, Reply
 from tests.support import write_config
@@ -234,3 +235,55 @@ def test_a_retried_row_gets_a_fresh_give_up_age(
         )
         result = Dispatcher(storage, {"slack": webhook}, NotifySettings(), "me:1").dispatch()
     assert (result.retried, result.dead) == (1, 0)
+
+
+def test_messages_lists_the_digests_and_alarms_with_why_one_died(
+    config: Path, database: Path
+) -> None:
+    storage = Storage.open(database)
+    storage.messages.queue(
+        "slack", Outgoing("digest:2026-11-27", "digest", "8-K digest for 2026-11-27", "{}")
+    )
+    storage.messages.queue(
+        "slack", Outgoing("alarm:poll-stalled:1", "alarm", "ALARM: no poll for 10 minutes", "{}")
+    )
+    storage.connections.db.execute(
+        "UPDATE messages SET status = 'dead', attempts = 3, created_at = ?, "
+        "last_error = 'Slack answered HTTP 404: no_service' WHERE kind = 'alarm'",
+        [iso(datetime.now(UTC) + timedelta(seconds=1))],
+    )
+    storage.close()
+    code, output = run(config, "notifications", "--messages")
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0].split() == [
+        "ID",
+        "CREATED",
+        "(UTC)",
+        "STATUS",
+        "TRIES",
+        "CHANNEL",
+        "KIND",
+        "TITLE",
+    ]
+    assert "dead" in lines[1]
+    assert "ALARM: no poll for 10 minutes" in lines[1]
+    assert lines[2].strip() == "last error: Slack answered HTTP 404: no_service"
+    assert "pending" in lines[3]
+    assert "8-K digest for 2026-11-27" in lines[3]
+    assert len(lines) == 4  # the filings' notifications are not listed
+    code, output = run(config, "notifications", "--messages", "--status", "dead", "--json")
+    assert code == 0, output
+    listed = json.loads(output)
+    assert [(m["kind"], m["key"], m["attempts"]) for m in listed] == [
+        ("alarm", "alarm:poll-stalled:1", 3)
+    ]
+    code, output = run(config, "notifications")
+    assert "digest" not in output
+    assert "ALARM" not in output
+
+
+def test_messages_on_a_database_without_any(config: Path) -> None:
+    code, output = run(config, "notifications", "--messages")
+    assert code == 0, output
+    assert output.strip() == "No digests or alarms."

@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 @click.option("--channel", "channel_name", help="Only this channel.")
 @click.option("--limit", type=int, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--messages",
+    "of_messages",
+    is_flag=True,
+    help="List the digests and alarms sent or owed instead of filings' notifications.",
+)
 @click.pass_context
 def notifications(
     ctx: click.Context,
@@ -33,17 +39,20 @@ def notifications(
     channel_name: str | None,
     limit: int,
     as_json: bool,
+    of_messages: bool,
 ) -> None:
     """List notifications, newest first; `retry` and `dismiss` act on dead ones.
 
     The listing only reads the database (it never creates one). ID is the start
-    of the delivery id; any unique prefix names a notification.
+    of the delivery id; any unique prefix names a notification. `--messages`
+    lists the digests and alarms instead.
     """
     if config_path is not None:
         ctx.obj["config_path"] = config_path
     if ctx.invoked_subcommand is not None:
         return
     from edgarwatch.storage import StorageError
+    from edgarwatch.storage.messages import list_messages
     from edgarwatch.storage.outbox import list_notifications
     from edgarwatch.storage.readonly import open_read_only
 
@@ -53,14 +62,35 @@ def notifications(
     except StorageError as exc:
         click.echo(f"edgarwatch: {exc}", err=True)
         raise SystemExit(EX_UNHEALTHY) from None
+    listing = list_messages if of_messages else list_notifications
     try:
-        rows = list_notifications(db, status=status, channel=channel_name, limit=limit)
+        rows = listing(db, status=status, channel=channel_name, limit=limit)
     finally:
         db.close()
     if as_json:
         click.echo(json.dumps(rows, indent=2))
+    elif of_messages:
+        _print_messages(rows)
+    else:
+        _print_notifications(rows)
+
+
+def _print_messages(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        click.echo("No digests or alarms.")
         return
-    _print_notifications(rows)
+    click.echo(
+        f"{'ID':<8}  {'CREATED (UTC)':<16}  {'STATUS':<9} {'TRIES':>5}  {'CHANNEL':<12} "
+        f"{'KIND':<6} TITLE"
+    )
+    for row in rows:
+        created = (row["created_at"] or "")[:16].replace("T", " ")
+        click.echo(
+            f"{row['id']:<8}  {created:<16}  {row['status']:<9} {row['attempts'] or 0:>5}  "
+            f"{row['channel'][:12]:<12} {row['kind'][:6]:<6} {(row['title'] or row['key'])[:60]}"
+        )
+        if row["last_error"] and row["status"] != "sent":
+            click.echo(f"{'':10}last error: {row['last_error'][:300]}")
 
 
 def _print_notifications(rows: list[dict[str, Any]]) -> None:

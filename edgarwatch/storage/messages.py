@@ -528,3 +528,31 @@ __all__ = [
     "Outgoing",
     "queue_message",
 ]
+
+
+def list_messages(
+    db: Database, *, status: str | None = None, channel: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Digests and alarms sent or owed, newest first, for operators (`notifications
+    --messages`); a read-only connection will do, and a database from before digests
+    and alarms existed has none."""
+    if not db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'"
+    ).fetchone():
+        return []
+    clauses, params = [], []
+    if status is not None:
+        clauses.append("status = ?")
+        params.append(status)
+    if channel is not None:
+        clauses.append("channel = ?")
+        params.append(channel)
+    where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
+    cursor = db.execute(
+        "SELECT substr(delivery_id, 1, 8) AS id, channel, kind, key, title, status, attempts, "
+        f"last_error, created_at, next_attempt_at, sent_at FROM messages {where}"
+        "ORDER BY created_at DESC, rowid DESC LIMIT ?",
+        [*params, limit],
+    )
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
