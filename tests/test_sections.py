@@ -600,3 +600,43 @@ def test_it_keeps_aligned_columns_as_lines() -> None:
 )
 def test_it_recognises_the_signature_block(line: str, expected: bool) -> None:
     assert is_signature_line(line) is expected
+
+
+DONNELLEY_CONTENTS = """<html><body>
+<P><FONT SIZE="2"><B>FORM 8-K</B></FONT></P>
+<P ALIGN="center"><FONT SIZE="2"><B><A NAME="toc"></A>TABLE OF CONTENTS </B></FONT></P>
+<P><FONT SIZE="2"><B><A HREF="#tx_1">Item&nbsp;2.02 Results of Operations and Financial Condition </A> </B></FONT></P> <P><FONT
+SIZE="2"><B><A HREF="#tx_2">Item&nbsp;8.01 Other Events </A> </B></FONT></P> <P><FONT SIZE="2"><B><A HREF="#tx_3">Item&nbsp;
+9.01 Financial Statements and Exhibits </A> </B></FONT></P> <P><FONT SIZE="2"><B><A HREF="#tx_4">SIGNATURE </A> </B></FONT></P>
+<P><FONT SIZE="2"><B><A HREF="#tx_5">EXHIBIT LIST </A> </B></FONT></P>
+<P><FONT SIZE="2"><B><A HREF="d740679dex991.htm">EXHIBIT 99.1 </A> </B></FONT></P>
+<h5 align="left"><a href="#toc">Table of Contents</a></h5>
+<P><FONT SIZE="2"><B>Section&nbsp;2&#151;Financial Information </B></FONT></P>
+<P><FONT SIZE="2"><B><I><A NAME="tx_1"></A>Item&nbsp;2.02 Results of Operations and Financial Condition </I></B></FONT></P>
+<P><FONT SIZE="2">On June&nbsp;19, 2014, the Company issued a press release announcing its results. </FONT></P>
+<P><FONT SIZE="2"><B>Section&nbsp;8&#151;Other Events
+</B></FONT></P> <P><FONT SIZE="2"><B><I><A NAME="tx_2"></A>Item&nbsp;8.01 Other Events </I></B></FONT></P>
+<P><FONT SIZE="2">The Board of Directors declared a cash dividend of $0.12 per share. </FONT></P>
+<P><FONT SIZE="2"><B>Section&nbsp;9&#151;Financial
+Statements and Exhibits </B></FONT></P> <P><FONT SIZE="2"><B><I><A NAME="tx_3"></A>Item&nbsp;9.01 Financial Statements and Exhibits
+</I></B></FONT></P> <P><FONT SIZE="2">(d) Exhibits </FONT></P>
+<P><FONT SIZE="2">99.1 Press Release dated June 19, 2014</FONT></P>
+<h5 align="left"><a href="#toc">Table of Contents</a></h5>
+<P ALIGN="center"><FONT SIZE="2"><B><A NAME="tx_4"></A>SIGNATURE </B></FONT></P>
+<P><FONT SIZE="2">Pursuant to the requirements of the Securities Exchange Act of 1934, the
+Registrant has duly caused this report to be signed on its behalf.</FONT></P>
+</body></html>"""
+
+
+def test_it_skips_a_linked_contents_list_that_names_the_back_matter() -> None:
+    """Donnelley's 8-Ks of the 2010s (accessions 0001193125-…) open with linked contents
+    whose last item is followed by SIGNATURE, EXHIBIT LIST and EXHIBIT 99.1 entries and the
+    first "Section 2 — …" title: that entry was taken for Item 9.01 (its text "SIGNATURE /
+    EXHIBIT LIST / EXHIBIT 99.1") and Item 8.01 ran on through the real Item 9.01."""
+    sections = split_sections(html_lines(DONNELLEY_CONTENTS))
+
+    assert [(s.numbers, s.text) for s in sections] == [
+        (("2.02",), "On June 19, 2014, the Company issued a press release announcing its results."),
+        (("8.01",), "The Board of Directors declared a cash dividend of $0.12 per share."),
+        (("9.01",), "(d) Exhibits\n99.1 Press Release dated June 19, 2014"),
+    ]

@@ -40,6 +40,14 @@ _NOISE_RE = re.compile(
 )
 _SECTION_HEADER_RE = re.compile(r"^section \d{1,2}\s*[.:\-–—]?\s*[A-Z][^.]{0,90}$", re.IGNORECASE)
 _TOC_LINE_RE = re.compile(r"(?:\.\.\.|…|\s)\s*\d{1,3}$")
+_CONTENTS_ENTRY_RE = re.compile(
+    r"^(?:signatures?|exhibits?(?:\s+(?:list|index))?|index\s+to\s+exhibits"
+    r"|exhibit\s+\d{1,3}(?:\.\d{1,3})?[a-z]?)\s*[.:]?$",
+    re.IGNORECASE,
+)
+"""A contents entry for the report's back matter with no page number: a linked table
+of contents (Donnelley's 8-Ks of the 2010s) lists "SIGNATURE", "EXHIBIT LIST",
+"EXHIBIT 99.1" under its last item."""
 _EXHIBIT_ITEMS = frozenset({"9.01", "7"})
 _EXHIBIT_LIST_RE = re.compile(
     r"^(?:\(?[a-d]\)\s*)?exhibits?\s*[.:]?$|^exhibits?\s+(?:no\.?|number)\s+description\b",
@@ -191,8 +199,15 @@ def _without_contents(headings: list[Heading], lines: Sequence[str], end: int) -
 
 
 def _is_contents_line(line: str) -> bool:
-    """A page number, a contents entry ("Signatures ..... 4") or nothing at all."""
-    return bool(_NOISE_RE.match(line) or _TOC_LINE_RE.search(line[-16:]) or is_signature_line(line))
+    """A page number, a contents entry ("Signatures ..... 4", "EXHIBIT 99.1"), a section
+    title ("Section 2 – Financial Information") or nothing at all."""
+    return bool(
+        _NOISE_RE.match(line)
+        or _TOC_LINE_RE.search(line[-16:])
+        or is_signature_line(line)
+        or _CONTENTS_ENTRY_RE.match(line)
+        or _SECTION_HEADER_RE.match(line)
+    )
 
 
 def _first_of_each_item(headings: list[Heading]) -> list[Heading]:
