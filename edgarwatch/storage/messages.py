@@ -35,6 +35,7 @@ from sqlite_utils import Database
 
 from edgarwatch.storage.db import Connections
 from edgarwatch.storage.outbox import CLAIM_LEASE, owner_alive
+from edgarwatch.storage.readonly import where_equal
 from edgarwatch.storage.timefmt import iso, parse, utc_now
 
 LIVE_SOURCES = ("feed", "sweep", "efts")
@@ -540,14 +541,7 @@ def list_messages(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'"
     ).fetchone():
         return []
-    clauses, params = [], []
-    if status is not None:
-        clauses.append("status = ?")
-        params.append(status)
-    if channel is not None:
-        clauses.append("channel = ?")
-        params.append(channel)
-    where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
+    where, params = where_equal(status=status, channel=channel)
     cursor = db.execute(
         "SELECT substr(delivery_id, 1, 8) AS id, channel, kind, key, title, status, attempts, "
         f"last_error, created_at, next_attempt_at, sent_at FROM messages {where}"

@@ -29,6 +29,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from edgarwatch.storage.db import Connections, StorageError
+from edgarwatch.storage.readonly import where_equal
 from edgarwatch.storage.timefmt import iso, utc_now
 
 logger = logging.getLogger(__name__)
@@ -457,14 +458,7 @@ def list_notifications(
     have = {row[1] for row in db.execute("PRAGMA table_info(notifications)").fetchall()}
     optional = ("recipients_pending", "recipients_refused", "requeued_at")
     extra = ", ".join(f"n.{c}" if c in have else f"NULL AS {c}" for c in optional)
-    clauses, params = [], []
-    if status is not None:
-        clauses.append("n.status = ?")
-        params.append(status)
-    if channel is not None:
-        clauses.append("n.channel = ?")
-        params.append(channel)
-    where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
+    where, params = where_equal(**{"n.status": status, "n.channel": channel})
     cursor = db.execute(
         "SELECT substr(n.delivery_id, 1, ?) AS id, n.delivery_id, n.accession, f.company, "
         "f.form, n.channel, n.rule, n.items, n.status, n.attempts, n.last_error, "

@@ -29,3 +29,13 @@ def open_read_only(path: Path) -> Database:
     except sqlite3.Error as exc:
         raise DatabaseUnavailable(f"cannot read the database {path}: {exc}") from None
     return Database(conn)
+
+
+def where_equal(**columns: str | None) -> tuple[str, list[str]]:
+    """`WHERE a = ? AND b = ? ` for the columns given a value (None: any), and its
+    parameters: the filters of the operators' listings."""
+    given = {name: value for name, value in columns.items() if value is not None}
+    if not given:
+        return "", []
+    clause = " AND ".join(f"{name} = ?" for name in given)
+    return f"WHERE {clause} ", list(given.values())
