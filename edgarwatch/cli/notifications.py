@@ -75,45 +75,48 @@ def notifications(
         _print_notifications(rows)
 
 
+_LEAD = f"{'ID':<8}  {'CREATED (UTC)':<16}  {'STATUS':<9} {'TRIES':>5}  {'CHANNEL':<12} "
+"""The columns every listing (notifications, digests and alarms) opens with."""
+
+
+def _lead(row: dict[str, Any]) -> str:
+    created = (row["created_at"] or "")[:16].replace("T", " ")
+    return (
+        f"{row['id']:<8}  {created:<16}  {row['status']:<9} {row['attempts'] or 0:>5}  "
+        f"{row['channel'][:12]:<12} "
+    )
+
+
+def _last_error(row: dict[str, Any]) -> None:
+    if row["last_error"] and row["status"] != "sent":
+        click.echo(f"{'':10}last error: {row['last_error'][:300]}")
+
+
 def _print_messages(rows: list[dict[str, Any]]) -> None:
     if not rows:
         click.echo("No digests or alarms.")
         return
-    click.echo(
-        f"{'ID':<8}  {'CREATED (UTC)':<16}  {'STATUS':<9} {'TRIES':>5}  {'CHANNEL':<12} "
-        f"{'KIND':<6} TITLE"
-    )
+    click.echo(f"{_LEAD}{'KIND':<6} TITLE")
     for row in rows:
-        created = (row["created_at"] or "")[:16].replace("T", " ")
-        click.echo(
-            f"{row['id']:<8}  {created:<16}  {row['status']:<9} {row['attempts'] or 0:>5}  "
-            f"{row['channel'][:12]:<12} {row['kind'][:6]:<6} {(row['title'] or row['key'])[:60]}"
-        )
-        if row["last_error"] and row["status"] != "sent":
-            click.echo(f"{'':10}last error: {row['last_error'][:300]}")
+        click.echo(f"{_lead(row)}{row['kind'][:6]:<6} {(row['title'] or row['key'])[:60]}")
+        _last_error(row)
 
 
 def _print_notifications(rows: list[dict[str, Any]]) -> None:
     if not rows:
         click.echo("No notifications.")
         return
-    click.echo(
-        f"{'ID':<8}  {'CREATED (UTC)':<16}  {'STATUS':<9} {'TRIES':>5}  {'CHANNEL':<12} "
-        f"{'RULE':<10} {'ACCESSION':<20}  COMPANY"
-    )
+    click.echo(f"{_LEAD}{'RULE':<10} {'ACCESSION':<20}  COMPANY")
     for row in rows:
-        created = (row["created_at"] or "")[:16].replace("T", " ")
         click.echo(
-            f"{row['id']:<8}  {created:<16}  {row['status']:<9} {row['attempts'] or 0:>5}  "
-            f"{row['channel'][:12]:<12} {row['rule'][:10]:<10} {row['accession']:<20}  "
+            f"{_lead(row)}{row['rule'][:10]:<10} {row['accession']:<20}  "
             f"{(row['company'] or '?')[:40]}"
         )
         if row["recipients_pending"]:
             click.echo(f"{'':10}still to: {', '.join(row['recipients_pending'])}")
         for address, reply in (row["recipients_refused"] or {}).items():
             click.echo(f"{'':10}refused for good: {address} ({reply})")
-        if row["last_error"] and row["status"] != "sent":
-            click.echo(f"{'':10}last error: {row['last_error'][:300]}")
+        _last_error(row)
 
 
 def _existing_storage(ctx: click.Context, config_path: Path | None, what: str) -> Storage:

@@ -70,22 +70,26 @@ class Message:
     def alarm(self) -> bool:
         return self.kind == "alarm" and self.state == "raised"
 
+    def groups_json(self) -> list[dict[str, Any]]:
+        """The groups and their entries as JSON objects (stored, and in the webhook's body)."""
+        return [
+            {
+                "heading": group.heading,
+                "entries": [
+                    {"text": e.text, "note": e.note, "url": e.url, "label": e.label}
+                    for e in group.entries
+                ],
+            }
+            for group in self.groups
+        ]
+
     def to_json(self) -> str:
         return json.dumps(
             {
                 "kind": self.kind,
                 "title": self.title,
                 "summary": self.summary,
-                "groups": [
-                    {
-                        "heading": group.heading,
-                        "entries": [
-                            {"text": e.text, "note": e.note, "url": e.url, "label": e.label}
-                            for e in group.entries
-                        ],
-                    }
-                    for group in self.groups
-                ],
+                "groups": self.groups_json(),
                 "footer": self.footer,
                 "state": self.state,
                 "data": dict(self.data),

@@ -287,16 +287,7 @@ def message_document(message: Message, delivery: Delivery) -> dict[str, Any]:
         "title": message.title,
         "summary": message.summary,
         "state": message.state,
-        "groups": [
-            {
-                "heading": group.heading,
-                "entries": [
-                    {"text": e.text, "note": e.note, "url": e.url, "label": e.label}
-                    for e in group.entries
-                ],
-            }
-            for group in message.groups
-        ],
+        "groups": message.groups_json(),
         "footer": message.footer,
     }
     document[message.kind] = {k: v for k, v in message.data.items() if k != "more_hint"}
