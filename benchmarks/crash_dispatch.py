@@ -80,8 +80,11 @@ def seed(database: Path, count: int) -> list[str]:
     return accessions
 
 
-def received_accessions(receiver: SlackReceiver) -> Counter[str]:
-    """How many messages named each accession (a summary names several, each once).
+def received_accessions(
+    receiver: SlackReceiver, accession: re.Pattern[str] = _ACCESSION
+) -> Counter[str]:
+    """How many messages named each accession (a summary names several, each once);
+    `accession` finds the accessions counted (by default this benchmark's own).
 
     A request the kill cut off mid-body is not a message: Slack (and the
     receiver) refuse it as invalid_payload.
@@ -92,7 +95,7 @@ def received_accessions(receiver: SlackReceiver) -> Counter[str]:
             payload = request.json()
         except ValueError:
             continue
-        counts.update(set(_ACCESSION.findall(json.dumps(payload))))
+        counts.update(set(accession.findall(json.dumps(payload))))
     return counts
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import logging
 import random
 import re
@@ -39,6 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.crash_dispatch import received_accessions  # noqa: E402
 from edgarwatch.daemon import enrich  # noqa: E402
 from edgarwatch.daemon.cycles import Cycles  # noqa: E402
 from edgarwatch.daemon.runtime import Runtime, build_runtime  # noqa: E402
@@ -63,19 +63,6 @@ class Trial:
 
 
 # -- counting what arrived --------------------------------------------------------------
-
-
-def slack_counts(receiver: SlackReceiver) -> Counter[str]:
-    """Messages naming each accession (a summary names several, each once); a request
-    a kill cut off mid-body is not a message."""
-    counts: Counter[str] = Counter()
-    for request in list(receiver.requests):
-        try:
-            payload = request.json()
-        except ValueError:
-            continue
-        counts.update(set(_ACCESSION.findall(json.dumps(payload))))
-    return counts
 
 
 def outbox_counts(runtime: Runtime) -> Counter[str]:
@@ -132,14 +119,14 @@ def kill_trial(phase: str, filings: int, rng: random.Random) -> Trial:
         with Daemon(config, workdir / "daemon-restarted.log") as daemon:
             expected = [d.accession for d in deals]
             wait_until(
-                lambda: all(slack_counts(slack)[a] for a in expected),
+                lambda: all(received_accessions(slack, _ACCESSION)[a] for a in expected),
                 timeout=90,
                 why="every notification after the restart",
             )
             delay = time.monotonic() - published
             time.sleep(1.5)  # a duplicate would arrive now
             daemon.terminate()
-        return tally(expected, slack_counts(slack), delay)
+        return tally(expected, received_accessions(slack, _ACCESSION), delay)
 
 
 def _baseline(database: Path) -> bool:
